@@ -1,0 +1,17 @@
+# Compile options shared by every target of the project.
+add_library(hs_options INTERFACE)
+target_compile_options(hs_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                            -Wno-sign-conversion)
+if(HS_WERROR)
+  target_compile_options(hs_options INTERFACE -Werror)
+endif()
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # libstdc++ 12 guards <expected> behind __cpp_concepts >= 202002L, which clang 16
+  # implements but does not advertise yet.
+  target_compile_options(hs_options INTERFACE -Wno-macro-redefined -D__cpp_concepts=202002L)
+endif()
+if(HS_SANITIZE)
+  target_compile_options(hs_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                              -fno-sanitize-recover=undefined)
+  target_link_options(hs_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,27 @@
+#pragma once
+
+// SIMULATION ONLY. A stand-in for BLS with constant, tiny cost:
+//   public key = H("mock-pk" ‖ seed) stretched to 48 bytes
+//   sign(m)    = H("mock-sig" ‖ public key ‖ m) in the first 32 of 96 bytes
+//   aggregate  = XOR of signatures
+// Anyone who knows a public key can "sign" for it, so it proves nothing
+// against a real adversary; it only keeps honest-vs-Byzantine behaviour
+// (a wrong or missing signature is still detected) in simulations.
+// The validator binary refuses to start with it (Signer::production_safe()).
+
+#include <expected>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "crypto/scheme.h"
+
+namespace hyperscale::crypto {
+
+std::unique_ptr<Signer> make_mock_signer(std::span<const std::uint8_t, 32> seed);
+std::expected<std::unique_ptr<Verifier>, std::string> make_mock_verifier(types::Topology topology);
+
+/// The mock signature of `key` over `message`.
+types::BlsSignature mock_sign(const types::BlsPublicKey& key, types::ByteSpan message);
+
+}  // namespace hyperscale::crypto

@@ -1,0 +1,51 @@
+#pragma once
+
+// Signature checks of every signed type, against a Verifier's committees.
+// Each returns the value wrapped in Verified<T>, or why it was refused.
+// Quorums are always summed from the signer bitfield by the committee.
+
+#include <expected>
+#include <string_view>
+
+#include "crypto/scheme.h"
+#include "crypto/verified.h"
+#include "types/block.h"
+#include "types/consensus.h"
+#include "types/state.h"
+
+namespace hyperscale::crypto {
+
+enum class VerifyError : std::uint8_t {
+  kUnknownShard,
+  kUnknownSigner,      // not a member of the committee it claims
+  kWrongBitfieldSize,  // bitfield not made for this committee
+  kNoQuorum,           // signers' power is not more than 2/3
+  kBadSignature,
+  kGenesis,            // genesis QCs are not signed; callers compare the block hash
+  kMalformed,          // structure contradicts itself (e.g. TC rounds vs signers)
+};
+std::string_view to_string(VerifyError e);
+
+template <class T>
+using VerifyResult = std::expected<Verified<T>, VerifyError>;
+
+VerifyResult<types::BlockVote> verify_block_vote(const Verifier& v, types::BlockVote vote);
+VerifyResult<types::QuorumCertificate> verify_qc(const Verifier& v, types::QuorumCertificate qc);
+/// The timeout's own signature. Its high QC and TC are verified separately.
+VerifyResult<types::Timeout> verify_timeout_signature(const Verifier& v, types::Timeout timeout);
+/// The TC's aggregate over the per-round groups. Its high QC is verified separately.
+VerifyResult<types::TimeoutCertificate> verify_tc_signature(const Verifier& v,
+                                                            types::TimeoutCertificate tc);
+/// The proposer's signature over the header's hash.
+VerifyResult<types::BlockHeader> verify_header_signature(const Verifier& v,
+                                                         types::BlockHeader header);
+VerifyResult<types::StateProvision> verify_provision(const Verifier& v,
+                                                     types::StateProvision provision);
+/// A quorum of the source committee signed the provision content.
+VerifyResult<types::CommitmentProof> verify_commitment_proof(const Verifier& v,
+                                                             types::CommitmentProof proof);
+VerifyResult<types::StateVote> verify_state_vote(const Verifier& v, types::StateVote vote);
+VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
+                                                               types::StateCertificate cert);
+
+}  // namespace hyperscale::crypto

@@ -1,0 +1,25 @@
+#include "types/ids.h"
+
+#include "types/assert.h"
+
+namespace hyperscale::types {
+
+ShardId shard_of(const NodeId& node, std::uint32_t num_shards) {
+  HS_ASSERT(num_shards > 0);
+  return static_cast<ShardId>(hash_bytes(node.span()).prefix_u64() % num_shards);
+}
+
+namespace {
+NodeId address_from(std::string_view tag, ByteSpan body) {
+  Hash h = Hasher().update(tag).update(body).finish();
+  return copy_prefix<NodeId>(h.span());
+}
+}  // namespace
+
+NodeId account_address(ByteSpan owner_key) { return address_from("hyperscale/account", owner_key); }
+
+NodeId resource_address(std::string_view name) {
+  return address_from("hyperscale/resource", as_bytes(name));
+}
+
+}  // namespace hyperscale::types
