@@ -115,6 +115,20 @@ BlsSecretKey BlsSecretKey::from_seed(std::span<const std::uint8_t, 32> seed) {
   return sk;
 }
 
+std::optional<BlsSecretKey> BlsSecretKey::from_bytes(std::span<const std::uint8_t, 32> big_endian) {
+  BlsSecretKey sk;
+  blst_scalar_from_bendian(&sk.scalar_, big_endian.data());
+  if (!blst_sk_check(&sk.scalar_)) return std::nullopt;
+  return sk;
+}
+
+std::array<std::uint8_t, 192> hash_to_g2_serialized(ByteSpan message, std::string_view dst) {
+  blst_p2 h = hash_to_g2(message, dst);
+  std::array<std::uint8_t, 192> out;
+  blst_p2_serialize(out.data(), &h);
+  return out;
+}
+
 BlsSecretKey::~BlsSecretKey() {
   // Wipe the scalar; volatile stops the compiler from eliding the stores.
   volatile std::uint8_t* p = scalar_.b;

@@ -5,7 +5,9 @@
 
 #include <blst.h>
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <map>
 #include <optional>
 #include <span>
@@ -42,6 +44,8 @@ class BlsSecretKey {
  public:
   /// KeyGen (IETF draft) from a 32-byte seed.
   static BlsSecretKey from_seed(std::span<const std::uint8_t, 32> seed);
+  /// A raw big-endian scalar; nullopt unless 0 < scalar < group order.
+  static std::optional<BlsSecretKey> from_bytes(std::span<const std::uint8_t, 32> big_endian);
   ~BlsSecretKey();
   BlsSecretKey(const BlsSecretKey&) = default;
   BlsSecretKey& operator=(const BlsSecretKey&) = default;
@@ -55,6 +59,10 @@ class BlsSecretKey {
   BlsSecretKey() = default;
   blst_scalar scalar_{};
 };
+
+/// hash_to_curve(message) in G2 with the given DST, serialized uncompressed
+/// (x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0, big-endian). Exposed for known-answer tests.
+std::array<std::uint8_t, 192> hash_to_g2_serialized(ByteSpan message, std::string_view dst);
 
 bool bls_verify(const BlsPublicKeyPoint& key, ByteSpan message, const BlsSignaturePoint& sig);
 bool bls_verify(const BlsPublicKey& key, ByteSpan message, const BlsSignature& sig);
