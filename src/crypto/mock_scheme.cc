@@ -108,6 +108,26 @@ types::BlsSignature mock_sign(const types::BlsPublicKey& key, types::ByteSpan me
   return sig;
 }
 
+types::Ed25519Signature mock_sign_transaction(const types::Ed25519PublicKey& key,
+                                              const types::Hash& intent_hash) {
+  auto h = types::Hasher()
+               .update(std::string_view("mock-ed25519"))
+               .update(key.span())
+               .update(intent_hash)
+               .finish();
+  types::Ed25519Signature sig;
+  std::copy(h.bytes.begin(), h.bytes.end(), sig.bytes.begin());
+  return sig;
+}
+
+bool mock_verify_transaction(const types::Transaction& tx) {
+  const auto& signers = tx.payload().signers;
+  if (signers.empty() || signers.size() != tx.signatures().size()) return false;
+  for (std::size_t i = 0; i < signers.size(); ++i)
+    if (mock_sign_transaction(signers[i], tx.intent_hash()) != tx.signatures()[i]) return false;
+  return true;
+}
+
 std::unique_ptr<Signer> make_mock_signer(std::span<const std::uint8_t, 32> seed) {
   return std::make_unique<MockSigner>(seed);
 }

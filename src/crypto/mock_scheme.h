@@ -15,11 +15,19 @@
 #include <string>
 
 #include "crypto/scheme.h"
+#include "types/transaction.h"
 
 namespace hyperscale::crypto {
 
 std::unique_ptr<Signer> make_mock_signer(std::span<const std::uint8_t, 32> seed);
 std::expected<std::unique_ptr<Verifier>, std::string> make_mock_verifier(types::Topology topology);
+
+/// Mock transaction signatures (same caveat): signature = H("mock-ed25519" ‖
+/// key ‖ intent hash) in the first 32 of 64 bytes. Lets large simulations skip
+/// Ed25519 costs while still rejecting a wrong or missing signature.
+types::Ed25519Signature mock_sign_transaction(const types::Ed25519PublicKey& key,
+                                              const types::Hash& intent_hash);
+bool mock_verify_transaction(const types::Transaction& tx);
 
 /// The mock signature of `key` over `message`.
 types::BlsSignature mock_sign(const types::BlsPublicKey& key, types::ByteSpan message);

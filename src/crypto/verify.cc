@@ -149,3 +149,166 @@ VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v
 }
 
 }  // namespace hyperscale::crypto
+
+namespace hyperscale::crypto {
+
+VerifyResult<types::QuorumCertificate> verify_qc_or_genesis(const Verifier& v,
+                                                            types::QuorumCertificate qc,
+                                                            const types::Hash& genesis_hash) {
+  if (!qc.is_genesis()) return verify_qc(v, std::move(qc));
+  if (qc.block_hash != genesis_hash || qc.round != 0 || !qc.parent_hash.is_zero() ||
+      !qc.signature.is_zero())
+    return refuse(VerifyError::kGenesis);
+  return accept(std::move(qc));
+}
+
+VerifyResult<types::TimeoutCertificate> verify_tc(const Verifier& v, types::TimeoutCertificate tc,
+                                                  const types::Hash& genesis_hash) {
+  if (tc.high_qc.shard != tc.shard || tc.high_qc.round != tc.max_high_qc_round())
+    return refuse(VerifyError::kMalformed);
+  auto qc = verify_qc_or_genesis(v, tc.high_qc, genesis_hash);
+  if (!qc) return refuse(qc.error());
+  return verify_tc_signature(v, std::move(tc));
+}
+
+VerifyResult<types::Timeout> verify_timeout(const Verifier& v, types::Timeout timeout,
+                                            const types::Hash& genesis_hash) {
+  if (timeout.high_qc.shard != timeout.shard || timeout.high_qc.round >= timeout.round)
+    return refuse(VerifyError::kMalformed);
+  if (timeout.last_round_tc && timeout.last_round_tc->round + 1 != timeout.round)
+    return refuse(VerifyError::kMalformed);
+  auto qc = verify_qc_or_genesis(v, timeout.high_qc, genesis_hash);
+  if (!qc) return refuse(qc.error());
+  if (timeout.last_round_tc) {
+    auto tc = verify_tc(v, *timeout.last_round_tc, genesis_hash);
+    if (!tc) return refuse(tc.error());
+  }
+  return verify_timeout_signature(v, std::move(timeout));
+}
+
+std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v,
+                                                               std::vector<types::BlockVote> votes,
+                                                               Parallelism& parallel) {
+  std::vector<std::optional<VerifyError>> verdict(votes.size());
+  std::vector<types::Bytes> messages(votes.size());
+  // Group the votes of known members by message; a member appears once per group.
+  std::map<types::Hash, std::vector<std::size_t>> groups;  // by H(message)
+  std::vector<std::size_t> singles;
+  std::vector<std::uint32_t> index_of(votes.size(), 0);
+  for (std::size_t i = 0; i < votes.size(); ++i) {
+    auto index = member_index(v, votes[i].shard, votes[i].voter);
+    if (!index) {
+      verdict[i] = index.error();
+      continue;
+    }
+    index_of[i] = *index;
+    messages[i] = block_vote_message(votes[i]);
+    groups[types::hash_bytes(messages[i])].push_back(i);
+  }
+  for (auto& [message_hash, members] : groups) {
+    const types::Bytes& message = messages[members[0]];
+    types::ShardId shard = votes[members[0]].shard;
+    types::SignerBitfield signers(v.topology().committee(shard).size());
+    std::vector<types::BlsSignature> sigs;
+    bool distinct = true;
+    for (auto i : members) {
+      if (signers.test(index_of[i])) distinct = false;
+      signers.set(index_of[i]);
+      sigs.push_back(votes[i].signature);
+    }
+    auto aggregate = distinct && members.size() > 1 ? v.aggregate(sigs) : std::nullopt;
+    if (aggregate && v.verify_aggregate(shard, signers, message, *aggregate)) continue;
+    for (auto i : members) singles.push_back(i);
+  }
+  if (!singles.empty()) {
+    std::vector<SignedMessage> batch;
+    for (auto i : singles)
+      batch.push_back({votes[i].shard, index_of[i], messages[i], votes[i].signature});
+    for (auto b : v.find_invalid(batch, parallel)) verdict[singles[b]] = VerifyError::kBadSignature;
+  }
+  std::vector<VerifyResult<types::BlockVote>> out;
+  out.reserve(votes.size());
+  for (std::size_t i = 0; i < votes.size(); ++i) {
+    if (verdict[i])
+      out.push_back(refuse(*verdict[i]));
+    else
+      out.push_back(accept(std::move(votes[i])));
+  }
+  return out;
+}
+
+std::optional<Verified<types::QuorumCertificate>> form_qc(
+    const Verifier& v, std::span<const Verified<types::BlockVote>> votes) {
+  if (votes.empty()) return std::nullopt;
+  const types::BlockVote& first = *votes[0];
+  if (first.shard >= v.topology().num_shards()) return std::nullopt;
+  const auto& committee = v.topology().committee(first.shard);
+  // Committee order: index -> signature; one vote per member.
+  std::map<std::uint32_t, types::BlsSignature> by_index;
+  for (const auto& vote : votes) {
+    if (vote->shard != first.shard || vote->height != first.height ||
+        vote->round != first.round || vote->block_hash != first.block_hash ||
+        vote->parent_hash != first.parent_hash)
+      return std::nullopt;
+    auto index = committee.index_of(vote->voter);
+    if (!index) return std::nullopt;
+    by_index.emplace(*index, vote->signature);
+  }
+  types::QuorumCertificate qc;
+  qc.shard = first.shard;
+  qc.height = first.height;
+  qc.round = first.round;
+  qc.block_hash = first.block_hash;
+  qc.parent_hash = first.parent_hash;
+  qc.signers = types::SignerBitfield(committee.size());
+  std::vector<types::BlsSignature> sigs;
+  sigs.reserve(by_index.size());
+  for (const auto& [index, sig] : by_index) {
+    qc.signers.set(index);
+    sigs.push_back(sig);
+  }
+  if (!committee.has_quorum(qc.signers)) return std::nullopt;
+  auto aggregate = v.aggregate(sigs);
+  if (!aggregate) return std::nullopt;
+  qc.signature = *aggregate;
+  return VerifiedMaker::make(std::move(qc));
+}
+
+std::optional<Verified<types::TimeoutCertificate>> form_tc(
+    const Verifier& v, std::span<const Verified<types::Timeout>> timeouts) {
+  if (timeouts.empty()) return std::nullopt;
+  const types::Timeout& first = *timeouts[0];
+  if (first.shard >= v.topology().num_shards()) return std::nullopt;
+  const auto& committee = v.topology().committee(first.shard);
+  struct Entry {
+    types::Round high_qc_round;
+    types::BlsSignature signature;
+  };
+  std::map<std::uint32_t, Entry> by_index;
+  const types::QuorumCertificate* highest = nullptr;
+  for (const auto& t : timeouts) {
+    if (t->shard != first.shard || t->round != first.round) return std::nullopt;
+    auto index = committee.index_of(t->voter);
+    if (!index) return std::nullopt;
+    by_index.emplace(*index, Entry{t->high_qc.round, t->signature});
+    if (!highest || t->high_qc.round > highest->round) highest = &t->high_qc;
+  }
+  types::TimeoutCertificate tc;
+  tc.shard = first.shard;
+  tc.round = first.round;
+  tc.signers = types::SignerBitfield(committee.size());
+  std::vector<types::BlsSignature> sigs;
+  for (const auto& [index, e] : by_index) {
+    tc.signers.set(index);
+    tc.high_qc_rounds.push_back(e.high_qc_round);
+    sigs.push_back(e.signature);
+  }
+  if (!committee.has_quorum(tc.signers)) return std::nullopt;
+  auto aggregate = v.aggregate(sigs);
+  if (!aggregate) return std::nullopt;
+  tc.signature = *aggregate;
+  tc.high_qc = *highest;
+  return VerifiedMaker::make(std::move(tc));
+}
+
+}  // namespace hyperscale::crypto

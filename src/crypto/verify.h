@@ -5,8 +5,11 @@
 // Quorums are always summed from the signer bitfield by the committee.
 
 #include <expected>
+#include <optional>
+#include <span>
 #include <string_view>
 
+#include "crypto/parallel.h"
 #include "crypto/scheme.h"
 #include "crypto/verified.h"
 #include "types/block.h"
@@ -44,6 +47,33 @@ VerifyResult<types::StateProvision> verify_provision(const Verifier& v,
 /// A quorum of the source committee signed the provision content.
 VerifyResult<types::CommitmentProof> verify_commitment_proof(const Verifier& v,
                                                              types::CommitmentProof proof);
+/// The genesis QC is not signed: it is valid when it names this shard's genesis block.
+VerifyResult<types::QuorumCertificate> verify_qc_or_genesis(const Verifier& v,
+                                                            types::QuorumCertificate qc,
+                                                            const types::Hash& genesis_hash);
+/// A whole TC: the per-round aggregate and its high QC.
+VerifyResult<types::TimeoutCertificate> verify_tc(const Verifier& v, types::TimeoutCertificate tc,
+                                                  const types::Hash& genesis_hash);
+/// A whole timeout: its signature, its high QC and the TC it carries.
+VerifyResult<types::Timeout> verify_timeout(const Verifier& v, types::Timeout timeout,
+                                            const types::Hash& genesis_hash);
+
+/// Verifies many votes at once. Votes over the same message are checked as
+/// one aggregate (one pairing); only when that fails are they checked one by
+/// one to find the bad ones. results[i] belongs to votes[i].
+std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v,
+                                                               std::vector<types::BlockVote> votes,
+                                                               Parallelism& parallel);
+
+/// Aggregates verified votes for one block into a QC, signatures in committee
+/// order. nullopt unless the voters' power is a quorum.
+std::optional<Verified<types::QuorumCertificate>> form_qc(
+    const Verifier& v, std::span<const Verified<types::BlockVote>> votes);
+/// Aggregates verified timeouts of one round into a TC; `high_qc` must be the
+/// verified QC of the highest round among them. nullopt unless a quorum.
+std::optional<Verified<types::TimeoutCertificate>> form_tc(
+    const Verifier& v, std::span<const Verified<types::Timeout>> timeouts);
+
 VerifyResult<types::StateVote> verify_state_vote(const Verifier& v, types::StateVote vote);
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
                                                                types::StateCertificate cert);

@@ -1,0 +1,224 @@
+// hyperscale-sim: runs a whole network in one process, deterministically.
+//
+//   hyperscale-sim                                  # 1 shard x 4 validators, 30 s, 1000 tx/s
+//   hyperscale-sim --validators 7 --byzantine equivocate:2 --seed 9 --json
+//   hyperscale-sim --partition "5-12:0,1|2,3" --loss 0.05
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "simulation/scenario.h"
+
+using namespace hyperscale;
+using namespace hyperscale::simulation;
+
+namespace {
+
+/// "START-END:a,b|c,d" (seconds; ids); several windows separated by ';'.
+/// One side only ("10-20:3") isolates those validators.
+std::optional<std::vector<PartitionWindow>> parse_partitions(const std::string& text,
+                                                             std::string& error) {
+  std::vector<PartitionWindow> out;
+  std::stringstream windows(text);
+  std::string window;
+  auto ids = [](const std::string& list, std::vector<types::ValidatorId>& into) {
+    std::stringstream ss(list);
+    std::string id;
+    while (std::getline(ss, id, ',')) {
+      if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return false;
+      into.push_back(static_cast<types::ValidatorId>(std::stoul(id)));
+    }
+    return !into.empty();
+  };
+  while (std::getline(windows, window, ';')) {
+    auto colon = window.find(':');
+    auto dash = window.find('-');
+    if (colon == std::string::npos || dash == std::string::npos || dash > colon) {
+      error = "partition window '" + window + "' is not START-END:IDS[|IDS]";
+      return std::nullopt;
+    }
+    PartitionWindow p;
+    try {
+      p.start_ms = static_cast<types::TimestampMs>(std::stod(window.substr(0, dash)) * 1000);
+      p.end_ms = static_cast<types::TimestampMs>(std::stod(window.substr(dash + 1, colon - dash - 1)) * 1000);
+    } catch (const std::exception&) {
+      error = "partition window '" + window + "' has bad times";
+      return std::nullopt;
+    }
+    auto sides = window.substr(colon + 1);
+    auto bar = sides.find('|');
+    bool ok = ids(sides.substr(0, bar), p.side_a) &&
+              (bar == std::string::npos || ids(sides.substr(bar + 1), p.side_b));
+    if (!ok) {
+      error = "partition window '" + window + "' has bad validator ids";
+      return std::nullopt;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+nlohmann::json to_json(const SimReport& r, const Scenario& s) {
+  nlohmann::json j;
+  j["config"] = {{"shards", s.sim.shards},
+                 {"validators_per_shard", s.sim.validators_per_shard},
+                 {"duration_s", static_cast<double>(s.duration_ms) / 1000.0},
+                 {"seed", s.sim.seed},
+                 {"tps_offered", s.workload.tps},
+                 {"crypto", s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock"}};
+  j["committed_blocks"] = r.committed_blocks;
+  j["committed_txs"] = r.committed_txs;
+  j["submitted_txs"] = r.submitted_txs;
+  j["tps"] = r.tps;
+  j["latency_ms"] = {{"p50", r.latency_ms.p50},
+                     {"p90", r.latency_ms.p90},
+                     {"p99", r.latency_ms.p99},
+                     {"max", r.latency_ms.max}};
+  j["view_changes"] = r.view_changes;
+  j["timeouts"] = r.timeouts;
+  j["crashes"] = r.crashes;
+  j["equivocations_reported"] = r.equivocations_reported;
+  j["submissions_rejected"] = r.submissions_rejected;
+  j["messages_dropped"] = r.messages_dropped;
+  nlohmann::json messages = nlohmann::json::object();
+  for (const auto& [name, c] : r.messages) messages[name] = {{"count", c.count}, {"bytes", c.bytes}};
+  j["messages"] = messages;
+  j["shard_heights"] = r.shard_heights;
+  j["events_processed"] = r.events_processed;
+  j["wall_seconds"] = r.wall_seconds;
+  j["sim_seconds_per_wall_second"] = r.sim_seconds_per_wall_second;
+  j["trace_hash"] = r.trace_hash;
+  nlohmann::json inv = nlohmann::json::object();
+  for (const auto& [name, v] : r.invariants) inv[name] = v ? *v : "ok";
+  j["invariants"] = inv;
+  return j;
+}
+
+void print_summary(const SimReport& r, const Scenario& s) {
+  std::printf("\nHyperscale simulation: %u shard(s) x %u validators, %.1f s simulated, seed %llu, %s crypto\n",
+              s.sim.shards, s.sim.validators_per_shard, static_cast<double>(s.duration_ms) / 1000.0,
+              static_cast<unsigned long long>(s.sim.seed),
+              s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock");
+  std::printf("  committed: %llu blocks, %llu of %llu txs (%.1f tx/s)\n",
+              static_cast<unsigned long long>(r.committed_blocks),
+              static_cast<unsigned long long>(r.committed_txs),
+              static_cast<unsigned long long>(r.submitted_txs), r.tps);
+  std::printf("  commit latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", r.latency_ms.p50,
+              r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max);
+  std::printf("  view changes %llu, timeouts sent %llu, crashes %llu, equivocations reported %llu\n",
+              static_cast<unsigned long long>(r.view_changes),
+              static_cast<unsigned long long>(r.timeouts), static_cast<unsigned long long>(r.crashes),
+              static_cast<unsigned long long>(r.equivocations_reported));
+  std::printf("  messages:");
+  for (const auto& [name, c] : r.messages)
+    if (c.count) std::printf(" %s %llu (%.1f KiB)", name.c_str(), static_cast<unsigned long long>(c.count),
+                             static_cast<double>(c.bytes) / 1024.0);
+  std::printf("\n  %llu events in %.2f s wall (%.1f simulated s per wall s)\n",
+              static_cast<unsigned long long>(r.events_processed), r.wall_seconds,
+              r.sim_seconds_per_wall_second);
+  std::printf("  trace hash %s\n  invariants:", r.trace_hash.c_str());
+  for (const auto& [name, v] : r.invariants) std::printf(" %s=%s", name.c_str(), v ? "BROKEN" : "ok");
+  std::printf("\n");
+  for (const auto& [name, v] : r.invariants)
+    if (v) std::printf("  VIOLATION %s: %s\n", name.c_str(), v->c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hyperscale deterministic network simulator"};
+  Scenario s;
+  double duration_s = 30, loss = 0, duplicate = 0;
+  std::uint32_t tps = 1000;
+  std::uint64_t latency = 50, jitter = 10, skew = 0;
+  std::vector<std::string> byzantine;
+  std::string partition, crypto_name = "mock";
+  bool json = false, quiet = false;
+  app.add_option("--shards", s.sim.shards, "number of shards")->check(CLI::Range(1u, 64u));
+  app.add_option("--validators", s.sim.validators_per_shard, "validators per shard")
+      ->check(CLI::Range(1u, 256u));
+  app.add_option("--duration", duration_s, "simulated seconds")->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--seed", s.sim.seed, "seed of the run (same seed, same trace hash)");
+  app.add_option("--tps", tps, "offered transactions per second (whole network)")
+      ->check(CLI::Range(0u, 1'000'000u));
+  app.add_option("--latency-ms", latency, "one-way intra-shard latency")->check(CLI::Range(0ull, 60'000ull));
+  app.add_option("--jitter-ms", jitter, "uniform jitter, +/-")->check(CLI::Range(0ull, 60'000ull));
+  app.add_option("--loss", loss, "message loss, fraction 0-1")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--duplicate", duplicate, "message duplication, fraction 0-1")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--clock-skew-ms", skew, "each node's clock off by up to this")->check(CLI::Range(0ull, 60'000ull));
+  app.add_option("--byzantine", byzantine,
+                 "KIND:COUNT per shard; kinds equivocate, double-vote, silent, bad-signature, forged-parent")
+      ->take_all();
+  app.add_flag("--crash-restart", s.crash_restart, "crash and restart validators at seeded times (never more than f)");
+  app.add_option("--partition", partition, "START-END:IDS[|IDS][;...] in seconds, e.g. 5-12:0,1|2,3");
+  app.add_option("--crypto", crypto_name, "signatures: real (BLS + Ed25519) or mock")
+      ->check(CLI::IsMember({"real", "mock"}));
+  app.add_flag("--json", json, "print the report as JSON on stdout");
+  app.add_flag("--quiet", quiet, "no live progress line");
+  CLI11_PARSE(app, argc, argv);
+
+  s.duration_ms = static_cast<types::TimestampMs>(duration_s * 1000);
+  s.workload.tps = tps;
+  s.sim.crypto = crypto_name == "real" ? crypto::SchemeKind::kBls : crypto::SchemeKind::kMock;
+  s.sim.network.intra_shard_latency_ms = latency;
+  s.sim.network.cross_shard_latency_ms = latency * 2;
+  s.sim.network.jitter_ms = jitter;
+  s.sim.network.loss_ppm = static_cast<std::uint32_t>(loss * 1e6);
+  s.sim.network.duplicate_ppm = static_cast<std::uint32_t>(duplicate * 1e6);
+  s.sim.max_clock_skew_ms = skew;
+  for (const auto& b : byzantine) {
+    auto colon = b.find(':');
+    ByzantineKind kind = ByzantineKind::kNone;
+    if (auto parsed = byzantine_from_string(b.substr(0, colon))) kind = *parsed;
+    unsigned long count = 1;
+    try {
+      if (colon != std::string::npos) count = std::stoul(b.substr(colon + 1));
+    } catch (const std::exception&) {
+      kind = ByzantineKind::kNone;
+    }
+    if (kind == ByzantineKind::kNone) {
+      std::fprintf(stderr, "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
+                           "equivocate, double-vote, silent, bad-signature, forged-parent\n", b.c_str());
+      return 2;
+    }
+    s.byzantine.emplace_back(kind, static_cast<std::uint32_t>(count));
+  }
+  if (!partition.empty()) {
+    std::string error;
+    auto windows = parse_partitions(partition, error);
+    if (!windows) {
+      std::fprintf(stderr, "error: --partition: %s\n", error.c_str());
+      return 2;
+    }
+    s.partitions = std::move(*windows);
+  }
+  if (auto problems = validate(s); !problems.empty()) {
+    for (const auto& p : problems) std::fprintf(stderr, "error: %s\n", p.c_str());
+    return 2;
+  }
+  bool live = !quiet && isatty(STDERR_FILENO);
+  if (!quiet) {
+    s.on_progress = [live, last_txs = std::uint64_t{0}](const SimulationRunner& r) mutable {
+      auto txs = r.committed_tx_count();
+      types::BlockHeight height = 0;
+      for (types::ShardId sh = 0; sh < r.config().shards; ++sh) height = std::max(height, r.committed_height(sh));
+      std::fprintf(stderr, "%s[t=%6.1fs] height %llu  committed txs %llu  tps %llu%s", live ? "\r" : "",
+                   static_cast<double>(r.now()) / 1000.0, static_cast<unsigned long long>(height),
+                   static_cast<unsigned long long>(txs), static_cast<unsigned long long>(txs - last_txs),
+                   live ? "   " : "\n");
+      last_txs = txs;
+    };
+  }
+  auto report = run_scenario(s);
+  if (live) std::fprintf(stderr, "\n");
+  if (json)
+    std::cout << to_json(report, s).dump(2) << std::endl;
+  else
+    print_summary(report, s);
+  return report.ok ? 0 : 1;
+}

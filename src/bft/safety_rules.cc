@@ -1,0 +1,52 @@
+#include "bft/safety_rules.h"
+
+#include <algorithm>
+
+namespace hyperscale::bft {
+
+bool SafetyRules::safe_to_vote(Round r, Round qc_round, Round highest_voted_round,
+                               std::optional<Round> tc_round, Round max_tc_high_qc_round) {
+  if (r <= highest_voted_round || r <= qc_round) return false;
+  if (r - qc_round == 1) return true;
+  return tc_round && *tc_round < r && r - *tc_round == 1 && qc_round >= max_tc_high_qc_round;
+}
+
+bool SafetyRules::safe_to_timeout(Round r, Round qc_round, Round highest_qc_round,
+                                  Round highest_voted_round, std::optional<Round> tc_round) {
+  if (qc_round < highest_qc_round) return false;
+  if (r < highest_voted_round) return false;  // r + 1 > highest_voted_round, without overflow
+  if (r <= qc_round) return false;
+  if (r - qc_round == 1) return true;
+  return tc_round && *tc_round < r && r - *tc_round == 1;
+}
+
+bool SafetyRules::try_vote(Round r, Round qc_round, const types::TimeoutCertificate* tc) {
+  std::optional<Round> tc_round;
+  Round max_tc = 0;
+  if (tc) {
+    tc_round = tc->round;
+    max_tc = tc->max_high_qc_round();
+  }
+  if (!safe_to_vote(r, qc_round, state_.highest_voted_round, tc_round, max_tc)) return false;
+  state_.highest_voted_round = r;
+  state_.highest_qc_round = std::max(state_.highest_qc_round, qc_round);
+  return true;
+}
+
+bool SafetyRules::try_timeout(Round r, Round qc_round, const types::TimeoutCertificate* tc) {
+  std::optional<Round> tc_round;
+  if (tc) tc_round = tc->round;
+  if (!safe_to_timeout(r, qc_round, state_.highest_qc_round, state_.highest_voted_round, tc_round))
+    return false;
+  state_.highest_voted_round = std::max(state_.highest_voted_round, r);
+  state_.highest_qc_round = std::max(state_.highest_qc_round, qc_round);
+  return true;
+}
+
+bool SafetyRules::try_propose(Round r) {
+  if (r <= state_.highest_proposed_round) return false;
+  state_.highest_proposed_round = r;
+  return true;
+}
+
+}  // namespace hyperscale::bft

@@ -1,0 +1,97 @@
+#pragma once
+
+// Everything a node asks its runner to do.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/events.h"
+#include "core/jobs.h"
+#include "core/messages.h"
+#include "types/status.h"
+
+namespace hyperscale::core {
+
+struct SendMessage {
+  types::ValidatorId to = 0;
+  Message message;
+};
+/// To every member of the shard's committee except the sender.
+struct BroadcastMessage {
+  types::ShardId shard = 0;
+  Message message;
+};
+using Outbound = std::variant<SendMessage, BroadcastMessage>;
+
+/// What a validator must never forget: it is written durably before any vote,
+/// timeout or proposal that depends on it leaves the node.
+struct SafetyState {
+  types::Round highest_voted_round = 0;
+  types::Round highest_qc_round = 0;
+  types::Round highest_proposed_round = 0;
+  types::QuorumCertificate high_qc;
+  std::optional<types::TimeoutCertificate> high_tc;
+  friend bool operator==(const SafetyState&, const SafetyState&) = default;
+};
+
+/// fsync `state`, then hand `messages` to the network — in that order, so a
+/// crash in between leaves a record of the vote, never a vote without record.
+struct PersistSafetyThenSend {
+  SafetyState state;
+  std::vector<Outbound> messages;
+};
+
+struct SetTimer {
+  TimerId timer = TimerId::kProposalTick;
+  DurationMs after_ms = 0;
+};
+struct CancelTimer {
+  TimerId timer = TimerId::kProposalTick;
+};
+
+struct StartJob {
+  Job job;
+};
+
+/// A block and the QC that certifies it (not yet committed): stored so that
+/// peers can sync the certified tip; restart never treats it as committed.
+struct StoreCertifiedBlock {
+  types::BlockRef block;
+  types::QuorumCertificate qc;
+};
+
+/// A block committed: persist it (with the QC that certifies it) in height order.
+struct CommitBlock {
+  types::BlockRef block;
+  types::QuorumCertificate qc;
+};
+
+struct EmitTransactionStatus {
+  types::Hash tx_hash;
+  types::TransactionStatus status;
+};
+
+/// A submission the node did not take (back-pressure, duplicate, invalid).
+struct SubmissionRejected {
+  types::Hash tx_hash;
+  std::string reason;
+};
+
+/// Two verified votes or proposals by one validator for one round and
+/// different blocks.
+struct EquivocationDetected {
+  types::ValidatorId validator = 0;
+  types::Round round = 0;
+  types::Hash first;
+  types::Hash second;
+  bool proposal = false;  // proposals (true) or votes (false)
+};
+
+using Action = std::variant<SendMessage, BroadcastMessage, PersistSafetyThenSend, SetTimer,
+                            CancelTimer, StartJob, StoreCertifiedBlock, CommitBlock,
+                            EmitTransactionStatus, SubmissionRejected, EquivocationDetected>;
+
+std::string_view action_name(const Action& a);
+
+}  // namespace hyperscale::core

@@ -1,0 +1,186 @@
+#include "core/jobs.h"
+
+#include <algorithm>
+#include <map>
+
+#include "crypto/ed25519.h"
+#include "crypto/mock_scheme.h"
+#include "crypto/signing.h"
+
+namespace hyperscale::core {
+
+namespace {
+
+const types::Hash& genesis_of(const JobContext& ctx, types::ShardId shard) {
+  static const types::Hash kNone{};
+  return shard < ctx.genesis_hashes.size() ? ctx.genesis_hashes[shard] : kNone;
+}
+
+crypto::Parallelism& parallel_of(const JobContext& ctx) {
+  static thread_local crypto::Sequential sequential;
+  return ctx.parallel ? *ctx.parallel : sequential;
+}
+
+ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
+  ProposalVerified out{job.from, job.proposal, std::unexpected(crypto::VerifyError::kMalformed)};
+  const auto& header = job.proposal->header;
+  const auto& genesis = genesis_of(ctx, header.shard);
+  auto justify = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify, genesis);
+  if (!justify) {
+    out.result = std::unexpected(justify.error());
+    return out;
+  }
+  std::optional<Verified<types::TimeoutCertificate>> tc;
+  if (header.timeout_cert) {
+    auto checked = crypto::verify_tc(*ctx.verifier, *header.timeout_cert, genesis);
+    if (!checked) {
+      out.result = std::unexpected(checked.error());
+      return out;
+    }
+    tc = std::move(*checked);
+  }
+  auto signed_header = crypto::verify_header_signature(*ctx.verifier, header);
+  if (!signed_header) {
+    out.result = std::unexpected(signed_header.error());
+    return out;
+  }
+  out.result = VerifiedProposal{job.proposal, std::move(*signed_header), std::move(*justify),
+                                std::move(tc)};
+  return out;
+}
+
+VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
+  VotesVerified out;
+  const types::BlockVote* any = !job.votes.empty() ? &job.votes[0]
+                                : !job.verified.empty() ? &*job.verified[0]
+                                                        : nullptr;
+  if (!any) return out;
+  out.block_hash = any->block_hash;
+  out.round = any->round;
+  std::vector<types::ValidatorId> voters;
+  for (const auto& vote : job.votes) voters.push_back(vote.voter);
+  auto results = crypto::verify_block_votes(*ctx.verifier, std::move(job.votes), parallel_of(ctx));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i])
+      out.valid.push_back(std::move(*results[i]));
+    else
+      out.invalid.push_back(voters[i]);
+  }
+  std::vector<Verified<types::BlockVote>> all = job.verified;
+  all.insert(all.end(), out.valid.begin(), out.valid.end());
+  out.qc = crypto::form_qc(*ctx.verifier, all);
+  return out;
+}
+
+TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
+  TimeoutsVerified out;
+  if (!job.timeouts.empty())
+    out.round = job.timeouts[0].round;
+  else if (!job.verified.empty())
+    out.round = job.verified[0]->round;
+  // Timeouts of a round mostly carry the same few certificates: check each once.
+  std::map<types::Hash, bool> qc_ok, tc_ok;
+  for (auto& t : job.timeouts) {
+    auto voter = t.voter;
+    const auto& genesis = genesis_of(ctx, t.shard);
+    bool ok = t.high_qc.shard == t.shard && t.high_qc.round < t.round &&
+              (!t.last_round_tc || t.last_round_tc->round + 1 == t.round);
+    if (ok) {
+      auto key = types::hash_bytes(types::encode(t.high_qc));
+      auto [it, fresh] = qc_ok.emplace(key, false);
+      if (fresh) {
+        auto qc = crypto::verify_qc_or_genesis(*ctx.verifier, t.high_qc, genesis);
+        it->second = qc.has_value();
+        if (qc) out.high_qcs.push_back(std::move(*qc));
+      }
+      ok = it->second;
+    }
+    if (ok && t.last_round_tc) {
+      auto key = types::hash_bytes(types::encode(*t.last_round_tc));
+      auto [it, fresh] = tc_ok.emplace(key, false);
+      if (fresh) {
+        auto tc = crypto::verify_tc(*ctx.verifier, *t.last_round_tc, genesis);
+        it->second = tc.has_value();
+        if (tc) out.tcs.push_back(std::move(*tc));
+      }
+      ok = it->second;
+    }
+    auto signed_ok = ok ? crypto::verify_timeout_signature(*ctx.verifier, std::move(t))
+                        : crypto::VerifyResult<types::Timeout>(
+                              std::unexpected(crypto::VerifyError::kMalformed));
+    if (signed_ok)
+      out.valid.push_back(std::move(*signed_ok));
+    else
+      out.invalid.push_back(voter);
+  }
+  std::vector<Verified<types::Timeout>> all = job.verified;
+  all.insert(all.end(), out.valid.begin(), out.valid.end());
+  out.tc = crypto::form_tc(*ctx.verifier, all);
+  return out;
+}
+
+TimeoutCertificateVerified run(const JobContext& ctx, VerifyTimeoutCertificateJob job) {
+  auto shard = job.tc.shard;
+  return {job.from, crypto::verify_tc(*ctx.verifier, std::move(job.tc), genesis_of(ctx, shard))};
+}
+
+std::vector<bool> check_transactions(const JobContext& ctx,
+                                     std::span<const types::TransactionRef> txs) {
+  if (!ctx.mock_transaction_signatures) return crypto::verify_transactions(txs, parallel_of(ctx));
+  std::vector<bool> ok;
+  for (const auto& tx : txs) ok.push_back(crypto::mock_verify_transaction(*tx));
+  return ok;
+}
+
+TransactionsVerified run(const JobContext& ctx, VerifyTransactionsJob job) {
+  TransactionsVerified out{job.origin, job.block_hash, {}, {}};
+  auto ok = check_transactions(ctx, job.txs);
+  for (std::size_t i = 0; i < job.txs.size(); ++i) {
+    if (ok[i])
+      out.valid.push_back(job.txs[i]);
+    else
+      out.invalid.push_back(job.txs[i]->hash());
+  }
+  return out;
+}
+
+SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
+  SyncBlocksVerified out{job.from, {}, true};
+  const types::Hash* previous = nullptr;
+  for (auto& cb : job.blocks) {
+    const auto& header = cb.block->header();
+    const auto& genesis = genesis_of(ctx, header.shard);
+    bool chained = !previous || header.parent_hash == *previous;
+    bool certifies = cb.qc.block_hash == cb.block->hash() && cb.qc.height == header.height &&
+                     cb.qc.round == header.round && cb.qc.parent_hash == header.parent_hash &&
+                     cb.qc.shard == header.shard;
+    if (!chained || !certifies) {
+      out.complete = false;
+      break;
+    }
+    auto qc = crypto::verify_qc(*ctx.verifier, cb.qc);
+    auto justify = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify, genesis);
+    bool signed_ok = crypto::verify_header_signature(*ctx.verifier, header).has_value();
+    bool txs_ok = true;
+    for (const auto* section :
+         {&cb.block->body().retry_txs, &cb.block->body().priority_txs, &cb.block->body().txs}) {
+      auto ok = check_transactions(ctx, *section);
+      txs_ok = txs_ok && std::all_of(ok.begin(), ok.end(), [](bool b) { return b; });
+    }
+    if (!qc || !justify || !signed_ok || !txs_ok) {
+      out.complete = false;
+      break;
+    }
+    out.blocks.push_back({cb.block, std::move(*qc), std::move(*justify)});
+    previous = &cb.block->hash();
+  }
+  return out;
+}
+
+}  // namespace
+
+JobResult run_job(const JobContext& ctx, Job job) {
+  return std::visit([&](auto&& j) -> JobResult { return run(ctx, std::move(j)); }, std::move(job));
+}
+
+}  // namespace hyperscale::core

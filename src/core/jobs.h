@@ -1,0 +1,134 @@
+#pragma once
+
+// Expensive work a state machine delegates: it emits a Job action, the runner
+// runs it (inline in simulation, on the crypto pool in production) with
+// run_job(), and feeds the JobResult back as an event. Results carry
+// Verified<T>, which only crypto's verification functions can make.
+
+#include <expected>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "core/messages.h"
+#include "crypto/parallel.h"
+#include "crypto/scheme.h"
+#include "crypto/verify.h"
+
+namespace hyperscale::core {
+
+template <class T>
+using Verified = crypto::Verified<T>;
+
+// --- proposals ------------------------------------------------------------------
+
+struct VerifyProposalJob {
+  types::ValidatorId from = 0;
+  ProposalRef proposal;
+};
+struct VerifiedProposal {
+  ProposalRef proposal;
+  Verified<types::BlockHeader> header;  // proposer's signature checked
+  Verified<types::QuorumCertificate> justify;
+  std::optional<Verified<types::TimeoutCertificate>> tc;
+};
+struct ProposalVerified {
+  types::ValidatorId from = 0;
+  ProposalRef proposal;
+  std::expected<VerifiedProposal, crypto::VerifyError> result;
+};
+
+// --- votes and QC formation --------------------------------------------------------
+
+struct VerifyVotesJob {
+  std::vector<types::BlockVote> votes;               // unverified, one block
+  std::vector<Verified<types::BlockVote>> verified;  // already verified, same block
+};
+struct VotesVerified {
+  types::Hash block_hash;
+  types::Round round = 0;
+  std::vector<Verified<types::BlockVote>> valid;  // newly verified
+  std::vector<types::ValidatorId> invalid;
+  /// Formed when valid + verified reach a quorum.
+  std::optional<Verified<types::QuorumCertificate>> qc;
+};
+
+// --- timeouts and TC formation ----------------------------------------------------
+
+struct VerifyTimeoutsJob {
+  std::vector<types::Timeout> timeouts;            // unverified, one round
+  std::vector<Verified<types::Timeout>> verified;  // already verified, same round
+};
+struct TimeoutsVerified {
+  types::Round round = 0;
+  std::vector<Verified<types::Timeout>> valid;
+  /// The certificates the valid timeouts carry, verified (deduplicated).
+  std::vector<Verified<types::QuorumCertificate>> high_qcs;
+  std::vector<Verified<types::TimeoutCertificate>> tcs;
+  std::vector<types::ValidatorId> invalid;
+  std::optional<Verified<types::TimeoutCertificate>> tc;
+};
+
+struct VerifyTimeoutCertificateJob {
+  types::ValidatorId from = 0;
+  types::TimeoutCertificate tc;
+};
+struct TimeoutCertificateVerified {
+  types::ValidatorId from = 0;
+  std::expected<Verified<types::TimeoutCertificate>, crypto::VerifyError> result;
+};
+
+// --- transactions ----------------------------------------------------------------
+
+enum class TxOrigin : std::uint8_t { kSubmitted, kGossip, kFetch, kSync };
+struct VerifyTransactionsJob {
+  TxOrigin origin = TxOrigin::kGossip;
+  types::Hash block_hash;  // for fetches
+  std::vector<types::TransactionRef> txs;
+};
+struct TransactionsVerified {
+  TxOrigin origin = TxOrigin::kGossip;
+  types::Hash block_hash;
+  std::vector<types::TransactionRef> valid;
+  std::vector<types::Hash> invalid;
+};
+
+// --- sync ---------------------------------------------------------------------------
+
+struct VerifySyncBlocksJob {
+  types::ValidatorId from = 0;
+  std::vector<CertifiedBlock> blocks;
+};
+struct VerifiedSyncBlock {
+  types::BlockRef block;
+  Verified<types::QuorumCertificate> qc;       // certifies block
+  Verified<types::QuorumCertificate> justify;  // the block's own justify
+};
+struct SyncBlocksVerified {
+  types::ValidatorId from = 0;
+  /// The longest prefix that checked out: proposer signature, both QCs, the
+  /// hash chain between consecutive blocks, and every transaction signature.
+  std::vector<VerifiedSyncBlock> blocks;
+  bool complete = true;  // false when something after the prefix failed
+};
+
+using Job = std::variant<VerifyProposalJob, VerifyVotesJob, VerifyTimeoutsJob,
+                         VerifyTimeoutCertificateJob, VerifyTransactionsJob, VerifySyncBlocksJob>;
+using JobResult = std::variant<ProposalVerified, VotesVerified, TimeoutsVerified,
+                               TimeoutCertificateVerified, TransactionsVerified, SyncBlocksVerified>;
+
+/// What run_job needs besides the job: the committees' keys and each shard's
+/// genesis hash (the genesis QC is not signed).
+struct JobContext {
+  const crypto::Verifier* verifier = nullptr;
+  std::vector<types::Hash> genesis_hashes;  // by shard
+  crypto::Parallelism* parallel = nullptr;
+  /// Simulation only: transaction signatures are the mock scheme's.
+  bool mock_transaction_signatures = false;
+};
+
+/// Pure given the context: same job, same result.
+JobResult run_job(const JobContext& ctx, Job job);
+
+}  // namespace hyperscale::core

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "types/transaction.h"
+
+namespace hyperscale::core {
+
+/// What consensus needs from the mempool: transactions by hash (to assemble
+/// proposed blocks) and the ready set (to propose). Implemented by
+/// mempool::MempoolState; block validity never depends on it.
+class MempoolView {
+ public:
+  virtual ~MempoolView() = default;
+  virtual types::TransactionRef find(const types::Hash& tx_hash) const = 0;
+  /// Up to `max` ready transactions sorted by hash, skipping those `excluded`
+  /// says are already ordered, valid at consensus time `timestamp_ms`.
+  virtual std::vector<types::TransactionRef> ready_for_proposal(
+      std::size_t max, types::TimestampMs timestamp_ms,
+      const std::function<bool(const types::Hash&)>& excluded) const = 0;
+  virtual bool has_ready() const = 0;
+};
+
+}  // namespace hyperscale::core

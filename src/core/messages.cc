@@ -1,0 +1,195 @@
+#include "core/messages.h"
+
+#include "types/limits.h"
+
+namespace hyperscale::core {
+
+namespace {
+template <class T>
+bool same_pointees(const std::vector<std::shared_ptr<const T>>& a,
+                   const std::vector<std::shared_ptr<const T>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i] && !(a[i] && b[i] && *a[i] == *b[i])) return false;
+  return true;
+}
+
+void write_hashes(types::Writer& w, const std::vector<Hash>& v) {
+  types::write_seq(w, v, [](types::Writer& w2, const Hash& h) { w2.fixed(h); });
+}
+void read_hashes(types::Reader& r, std::vector<Hash>& v, std::size_t max, std::string_view what) {
+  types::read_seq(
+      r, v, max, what, [what](types::Reader& r2, Hash& h) { r2.fixed(h, what); }, Hash::kSize);
+}
+void write_txs(types::Writer& w, const std::vector<types::TransactionRef>& v) {
+  types::write_seq(w, v, [](types::Writer& w2, const types::TransactionRef& t) { write(w2, t); });
+}
+void read_txs(types::Reader& r, std::vector<types::TransactionRef>& v) {
+  types::read_seq(r, v, limits::kMaxGossipTxs, "txs",
+                  [](types::Reader& r2, types::TransactionRef& t) { read(r2, t); });
+}
+}  // namespace
+
+bool operator==(const TransactionGossip& a, const TransactionGossip& b) {
+  return same_pointees(a.txs, b.txs);
+}
+bool operator==(const TransactionFetchResponse& a, const TransactionFetchResponse& b) {
+  return a.block_hash == b.block_hash && same_pointees(a.txs, b.txs);
+}
+bool operator==(const CertifiedBlock& a, const CertifiedBlock& b) {
+  bool same_block = a.block == b.block || (a.block && b.block && *a.block == *b.block);
+  return same_block && a.qc == b.qc;
+}
+
+std::string_view message_type_name(std::size_t index) {
+  static constexpr std::string_view kNames[] = {
+      "proposal", "vote", "timeout", "timeout_certificate", "tx_gossip",
+      "tx_fetch_request", "tx_fetch_response", "sync_request", "sync_response"};
+  static_assert(std::size(kNames) == kMessageTypeCount);
+  return index < kMessageTypeCount ? kNames[index] : "unknown";
+}
+
+std::string_view message_type_name(const Message& m) { return message_type_name(m.index()); }
+
+std::size_t encoded_size(const Message& m) {
+  // Votes and timeouts dominate counts; their sizes are cheap to compute.
+  if (std::holds_alternative<types::BlockVote>(m))
+    return 1 + 4 + 8 + 8 + 32 + 32 + 4 + 96;
+  types::Writer w;
+  write(w, m);
+  return w.size();
+}
+
+void write(types::Writer& w, const ProposalMessage& v) {
+  write(w, v.header);
+  write_hashes(w, v.retry_tx_hashes);
+  write_hashes(w, v.priority_tx_hashes);
+  write_hashes(w, v.tx_hashes);
+  write_hashes(w, v.certificate_hashes);
+  types::write_seq(w, v.deferrals,
+                   [](types::Writer& w2, const types::TransactionDefer& d) { write(w2, d); });
+  types::write_seq(w, v.aborts,
+                   [](types::Writer& w2, const types::TransactionAbort& a) { write(w2, a); });
+  types::write_seq(w, v.proofs,
+                   [](types::Writer& w2, const types::CommitmentProof& p) { write(w2, p); });
+}
+
+void read(types::Reader& r, ProposalMessage& v) {
+  namespace tl = types::limits;
+  read(r, v.header);
+  read_hashes(r, v.retry_tx_hashes, tl::kMaxTxsPerBlock, "retry tx hashes");
+  read_hashes(r, v.priority_tx_hashes, tl::kMaxTxsPerBlock, "priority tx hashes");
+  read_hashes(r, v.tx_hashes, tl::kMaxTxsPerBlock, "tx hashes");
+  read_hashes(r, v.certificate_hashes, tl::kMaxCertificatesPerBlock, "certificate hashes");
+  types::read_seq(r, v.deferrals, tl::kMaxDeferralsPerBlock, "deferrals",
+                  [](types::Reader& r2, types::TransactionDefer& d) { read(r2, d); });
+  types::read_seq(r, v.aborts, tl::kMaxAbortsPerBlock, "aborts",
+                  [](types::Reader& r2, types::TransactionAbort& a) { read(r2, a); });
+  types::read_seq(r, v.proofs, tl::kMaxProofsPerBlock, "proofs",
+                  [](types::Reader& r2, types::CommitmentProof& p) { read(r2, p); });
+  if (r.ok() && v.tx_count() > tl::kMaxTxsPerBlock)
+    r.fail(types::DecodeErrorCode::kTooLarge, "transactions in proposal");
+}
+
+void write(types::Writer& w, const Message& v) {
+  w.u8(static_cast<std::uint8_t>(v.index()));
+  struct Visitor {
+    types::Writer& w;
+    void operator()(const ProposalRef& p) { write(w, *p); }
+    void operator()(const types::BlockVote& m) { write(w, m); }
+    void operator()(const types::Timeout& m) { write(w, m); }
+    void operator()(const TimeoutCertificateMessage& m) { write(w, m.tc); }
+    void operator()(const TransactionGossip& m) { write_txs(w, m.txs); }
+    void operator()(const TransactionFetchRequest& m) {
+      w.fixed(m.block_hash);
+      write_hashes(w, m.tx_hashes);
+    }
+    void operator()(const TransactionFetchResponse& m) {
+      w.fixed(m.block_hash);
+      write_txs(w, m.txs);
+    }
+    void operator()(const SyncRequest& m) {
+      w.u64(m.from_height);
+      w.u32(m.count);
+    }
+    void operator()(const SyncResponse& m) {
+      types::write_seq(w, m.blocks, [](types::Writer& w2, const CertifiedBlock& b) {
+        write(w2, *b.block);
+        write(w2, b.qc);
+      });
+    }
+  };
+  std::visit(Visitor{w}, v);
+}
+
+void read(types::Reader& r, Message& v) {
+  switch (r.tag(kMessageTypeCount - 1, "message tag")) {
+    case 0: {
+      auto p = std::make_shared<ProposalMessage>();
+      read(r, *p);
+      v = ProposalRef(std::move(p));
+      break;
+    }
+    case 1: {
+      types::BlockVote m;
+      read(r, m);
+      v = m;
+      break;
+    }
+    case 2: {
+      types::Timeout m;
+      read(r, m);
+      v = std::move(m);
+      break;
+    }
+    case 3: {
+      TimeoutCertificateMessage m;
+      read(r, m.tc);
+      v = std::move(m);
+      break;
+    }
+    case 4: {
+      TransactionGossip m;
+      read_txs(r, m.txs);
+      v = std::move(m);
+      break;
+    }
+    case 5: {
+      TransactionFetchRequest m;
+      r.fixed(m.block_hash, "fetch block hash");
+      read_hashes(r, m.tx_hashes, types::limits::kMaxTxsPerBlock, "fetch tx hashes");
+      v = std::move(m);
+      break;
+    }
+    case 6: {
+      TransactionFetchResponse m;
+      r.fixed(m.block_hash, "fetch block hash");
+      read_txs(r, m.txs);
+      v = std::move(m);
+      break;
+    }
+    case 7: {
+      SyncRequest m;
+      m.from_height = r.u64();
+      m.count = r.u32();
+      if (r.ok() && m.count > limits::kMaxSyncBlocksPerResponse)
+        r.fail(types::DecodeErrorCode::kTooLarge, "sync request count");
+      v = m;
+      break;
+    }
+    case 8: {
+      SyncResponse m;
+      types::read_seq(r, m.blocks, limits::kMaxSyncBlocksPerResponse, "sync blocks",
+                      [](types::Reader& r2, CertifiedBlock& b) {
+                        auto block = std::make_shared<types::Block>();
+                        read(r2, *block);
+                        b.block = std::move(block);
+                        read(r2, b.qc);
+                      });
+      v = std::move(m);
+      break;
+    }
+  }
+}
+
+}  // namespace hyperscale::core

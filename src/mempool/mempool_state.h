@@ -1,0 +1,75 @@
+#pragma once
+
+// The ordering half of the mempool (DESIGN §6, §11): admission after the
+// shared signature check, gossip with deduplication, the Pending → Committed
+// lifecycle, tombstones, a ready set sorted by hash, and back-pressure.
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "core/mempool_view.h"
+#include "core/actions.h"
+#include "types/topology.h"
+
+namespace hyperscale::mempool {
+
+using core::Action;
+
+struct MempoolConfig {
+  std::size_t rpc_pending_limit = 2048;   // client submissions beyond this are refused
+  std::size_t max_pool_size = 8192;       // gossip beyond this is dropped
+  types::BlockHeight tombstone_blocks = 1000;
+  std::size_t max_gossip_batch = 256;
+};
+
+struct MempoolStats {
+  std::uint64_t submitted = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t gossip_received = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t invalid = 0;
+  std::uint64_t committed = 0;
+  std::uint64_t expired = 0;
+};
+
+class MempoolState final : public core::MempoolView {
+ public:
+  MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard);
+
+  std::vector<Action> on_submitted(types::TimestampMs now, const types::TransactionRef& tx);
+  std::vector<Action> on_gossip(types::TimestampMs now, types::ValidatorId from,
+                                const std::vector<types::TransactionRef>& txs);
+  /// Verified submissions and gossip enter the pool; `added` receives their hashes.
+  std::vector<Action> on_verified(types::TimestampMs now, const core::TransactionsVerified& r,
+                                  std::vector<types::Hash>& added);
+  std::vector<Action> on_block_committed(const types::Block& block);
+
+  // core::MempoolView
+  types::TransactionRef find(const types::Hash& tx_hash) const override;
+  std::vector<types::TransactionRef> ready_for_proposal(
+      std::size_t max, types::TimestampMs timestamp_ms,
+      const std::function<bool(const types::Hash&)>& excluded) const override;
+  bool has_ready() const override { return !pool_.empty(); }
+
+  std::size_t size() const { return pool_.size(); }
+  const MempoolStats& stats() const { return stats_; }
+  bool involves_local_shard(const types::Transaction& tx) const;
+
+ private:
+  bool known(const types::Hash& h) const {
+    return pool_.contains(h) || tombstones_.contains(h) || verifying_.contains(h);
+  }
+
+  MempoolConfig config_;
+  types::Topology topology_;
+  types::ShardId shard_;
+  std::map<types::Hash, types::TransactionRef> pool_;  // Pending, ordered by hash
+  std::set<types::Hash> verifying_;
+  std::map<types::Hash, types::BlockHeight> tombstones_;  // committed or expired
+  std::multimap<types::BlockHeight, types::Hash> tombstones_by_height_;
+  types::BlockHeight committed_height_ = 0;
+  MempoolStats stats_;
+};
+
+}  // namespace hyperscale::mempool

@@ -1,0 +1,115 @@
+#include "node/node_state_machine.h"
+
+namespace hyperscale::node {
+
+NodeStateMachine::NodeStateMachine(NodeConfig config, types::Topology topology,
+                                   types::ValidatorId self,
+                                   std::shared_ptr<const crypto::Signer> signer,
+                                   bft::RecoveredState recovered)
+    : self_(self), shard_(topology.shard_of_validator(self).value()) {
+  mempool_ = std::make_unique<mempool::MempoolState>(config.mempool, topology, shard_);
+  bft_ = std::make_unique<bft::BftState>(config.bft, std::move(topology), self, std::move(signer),
+                                         mempool_.get(), std::move(recovered));
+}
+
+std::vector<core::Action> NodeStateMachine::start() {
+  auto out = bft_->start(now());
+  connect(out);
+  return out;
+}
+
+std::vector<core::Action> NodeStateMachine::handle(const core::Event& event) {
+  std::vector<core::Action> out;
+  struct Visitor {
+    NodeStateMachine& self;
+    std::vector<core::Action>& out;
+    void operator()(const core::MessageReceived& e) { out = self.on_message(e.from, e.message); }
+    void operator()(const core::TimerFired& e) { out = self.bft_->on_timer(self.now(), e.timer); }
+    void operator()(const core::TransactionSubmitted& e) {
+      out = self.mempool_->on_submitted(self.now(), e.tx);
+    }
+    void operator()(const core::JobCompleted& e) { out = self.on_job(e.result); }
+  };
+  std::visit(Visitor{*this, out}, event);
+  connect(out);
+  return out;
+}
+
+std::vector<core::Action> NodeStateMachine::on_message(types::ValidatorId from,
+                                                       const core::Message& message) {
+  auto t = now();
+  struct Visitor {
+    NodeStateMachine& self;
+    types::ValidatorId from;
+    types::TimestampMs t;
+    std::vector<core::Action> operator()(const core::ProposalRef& m) {
+      return self.bft_->on_proposal(t, from, m);
+    }
+    std::vector<core::Action> operator()(const types::BlockVote& m) {
+      return self.bft_->on_vote(t, from, m);
+    }
+    std::vector<core::Action> operator()(const types::Timeout& m) {
+      return self.bft_->on_timeout(t, from, m);
+    }
+    std::vector<core::Action> operator()(const core::TimeoutCertificateMessage& m) {
+      return self.bft_->on_timeout_certificate(t, from, m.tc);
+    }
+    std::vector<core::Action> operator()(const core::TransactionGossip& m) {
+      return self.mempool_->on_gossip(t, from, m.txs);
+    }
+    std::vector<core::Action> operator()(const core::TransactionFetchRequest& m) {
+      core::TransactionFetchResponse response{m.block_hash, {}};
+      for (const auto& h : m.tx_hashes)
+        if (auto tx = self.find_transaction(h)) response.txs.push_back(std::move(tx));
+      if (response.txs.empty()) return {};
+      return {core::SendMessage{from, std::move(response)}};
+    }
+    std::vector<core::Action> operator()(const core::TransactionFetchResponse& m) {
+      return self.bft_->on_fetch_response(t, from, m);
+    }
+    // Sync requests are served by the runner from storage, not by the state machine.
+    std::vector<core::Action> operator()(const core::SyncRequest&) { return {}; }
+    std::vector<core::Action> operator()(const core::SyncResponse& m) {
+      return self.bft_->on_sync_response(t, from, m);
+    }
+  };
+  return std::visit(Visitor{*this, from, t}, message);
+}
+
+std::vector<core::Action> NodeStateMachine::on_job(const core::JobResult& result) {
+  if (const auto* txs = std::get_if<core::TransactionsVerified>(&result);
+      txs && txs->origin != core::TxOrigin::kFetch) {
+    std::vector<types::Hash> added;
+    auto out = mempool_->on_verified(now(), *txs, added);
+    if (!added.empty()) {
+      auto more = bft_->on_transactions_available(now(), added);
+      out.insert(out.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+    }
+    return out;
+  }
+  return bft_->on_job(now(), result);
+}
+
+void NodeStateMachine::connect(std::vector<core::Action>& actions) {
+  // Commits are final: the mempool learns of them in the same step, so a
+  // committed tx is never offered to a proposal again.
+  std::vector<core::Action> extra;
+  for (const auto& a : actions)
+    if (const auto* commit = std::get_if<core::CommitBlock>(&a)) {
+      auto more = mempool_->on_block_committed(*commit->block);
+      extra.insert(extra.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+    }
+  actions.insert(actions.end(), std::make_move_iterator(extra.begin()),
+                 std::make_move_iterator(extra.end()));
+}
+
+types::TransactionRef NodeStateMachine::find_transaction(const types::Hash& h) const {
+  if (auto tx = mempool_->find(h)) return tx;
+  // A proposer serves the transactions of blocks it holds, also once they
+  // left its pool.
+  return bft_->find_transaction_in_tree(h);
+}
+
+}  // namespace hyperscale::node

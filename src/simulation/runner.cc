@@ -1,0 +1,515 @@
+#include "simulation/runner.h"
+
+#include <algorithm>
+
+#include "core/genesis.h"
+#include "crypto/signing.h"
+#include "crypto/validator_keys.h"
+#include "types/assert.h"
+
+namespace hyperscale::simulation {
+
+using core::Action;
+using core::Message;
+using types::TimestampMs;
+using types::ValidatorId;
+
+std::string_view to_string(ByzantineKind kind) {
+  switch (kind) {
+    case ByzantineKind::kNone: return "none";
+    case ByzantineKind::kEquivocate: return "equivocate";
+    case ByzantineKind::kDoubleVote: return "double-vote";
+    case ByzantineKind::kSilent: return "silent";
+    case ByzantineKind::kBadSignature: return "bad-signature";
+    case ByzantineKind::kForgedParent: return "forged-parent";
+  }
+  return "unknown";
+}
+
+std::optional<ByzantineKind> byzantine_from_string(std::string_view name) {
+  for (auto k : {ByzantineKind::kEquivocate, ByzantineKind::kDoubleVote, ByzantineKind::kSilent,
+                 ByzantineKind::kBadSignature, ByzantineKind::kForgedParent})
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Small, cheap digest of a message for the trace (not its encoding).
+void digest(types::Writer& w, const Message& m) {
+  w.u8(static_cast<std::uint8_t>(m.index()));
+  struct Visitor {
+    types::Writer& w;
+    void operator()(const core::ProposalRef& p) {
+      w.fixed(p->header.compute_hash());
+      w.u32(static_cast<std::uint32_t>(p->tx_count()));
+    }
+    void operator()(const types::BlockVote& v) {
+      w.fixed(v.block_hash);
+      w.u64(v.round);
+      w.u32(v.voter);
+      w.raw(types::ByteSpan(v.signature.bytes.data(), 8));
+    }
+    void operator()(const types::Timeout& t) {
+      w.u64(t.round);
+      w.u32(t.voter);
+      w.u64(t.high_qc.round);
+    }
+    void operator()(const core::TimeoutCertificateMessage& t) { w.u64(t.tc.round); }
+    void operator()(const core::TransactionGossip& g) {
+      w.u32(static_cast<std::uint32_t>(g.txs.size()));
+      if (!g.txs.empty()) w.fixed(g.txs.front()->hash());
+    }
+    void operator()(const core::TransactionFetchRequest& r) {
+      w.fixed(r.block_hash);
+      w.u32(static_cast<std::uint32_t>(r.tx_hashes.size()));
+    }
+    void operator()(const core::TransactionFetchResponse& r) {
+      w.fixed(r.block_hash);
+      w.u32(static_cast<std::uint32_t>(r.txs.size()));
+    }
+    void operator()(const core::SyncRequest& r) {
+      w.u64(r.from_height);
+      w.u32(r.count);
+    }
+    void operator()(const core::SyncResponse& r) {
+      w.u32(static_cast<std::uint32_t>(r.blocks.size()));
+      if (!r.blocks.empty()) w.fixed(r.blocks.front().block->hash());
+    }
+  };
+  std::visit(Visitor{w}, m);
+}
+
+void digest(types::Writer& w, const core::Event& e) {
+  w.u8(static_cast<std::uint8_t>(e.index()));
+  if (const auto* m = std::get_if<core::MessageReceived>(&e)) {
+    w.u32(m->from);
+    digest(w, m->message);
+  } else if (const auto* t = std::get_if<core::TimerFired>(&e)) {
+    w.u8(static_cast<std::uint8_t>(t->timer));
+  } else if (const auto* s = std::get_if<core::TransactionSubmitted>(&e)) {
+    w.fixed(s->tx->hash());
+  } else if (const auto* j = std::get_if<core::JobCompleted>(&e)) {
+    w.u8(static_cast<std::uint8_t>(j->result.index()));
+    if (const auto* v = std::get_if<core::VotesVerified>(&j->result)) {
+      w.fixed(v->block_hash);
+      w.u32(static_cast<std::uint32_t>(v->valid.size()));
+      w.boolean(v->qc.has_value());
+    } else if (const auto* t2 = std::get_if<core::TimeoutsVerified>(&j->result)) {
+      w.u64(t2->round);
+      w.u32(static_cast<std::uint32_t>(t2->valid.size()));
+      w.boolean(t2->tc.has_value());
+    } else if (const auto* tx = std::get_if<core::TransactionsVerified>(&j->result)) {
+      w.u32(static_cast<std::uint32_t>(tx->valid.size()));
+      w.u32(static_cast<std::uint32_t>(tx->invalid.size()));
+    } else if (const auto* p = std::get_if<core::ProposalVerified>(&j->result)) {
+      w.fixed(p->proposal->header.compute_hash());
+      w.boolean(p->result.has_value());
+    }
+  }
+}
+
+void digest(types::Writer& w, const Action& a) {
+  w.u8(static_cast<std::uint8_t>(a.index()));
+  if (const auto* s = std::get_if<core::SendMessage>(&a)) {
+    w.u32(s->to);
+    digest(w, s->message);
+  } else if (const auto* b = std::get_if<core::BroadcastMessage>(&a)) {
+    w.u32(b->shard);
+    digest(w, b->message);
+  } else if (const auto* p = std::get_if<core::PersistSafetyThenSend>(&a)) {
+    w.u64(p->state.highest_voted_round);
+    w.u64(p->state.highest_qc_round);
+    w.u64(p->state.highest_proposed_round);
+    w.u32(static_cast<std::uint32_t>(p->messages.size()));
+  } else if (const auto* t = std::get_if<core::SetTimer>(&a)) {
+    w.u8(static_cast<std::uint8_t>(t->timer));
+    w.u64(t->after_ms);
+  } else if (const auto* c = std::get_if<core::CommitBlock>(&a)) {
+    w.fixed(c->block->hash());
+  } else if (const auto* st = std::get_if<core::EmitTransactionStatus>(&a)) {
+    w.fixed(st->tx_hash);
+    w.u8(static_cast<std::uint8_t>(st->status.value().index()));
+  }
+}
+
+}  // namespace
+
+SimulationRunner::SimulationRunner(SimConfig config)
+    : config_(std::move(config)),
+      rng_(config_.seed),
+      network_(config_.network, [this](ValidatorId v) {
+        return topology_.shard_of_validator(v).value_or(0);
+      }),
+      trace_(std::make_unique<types::Hasher>()) {
+  HS_ASSERT(config_.shards > 0 && config_.validators_per_shard > 0);
+  // Keys are derived from the seed: validator i's master seed is H(seed, i).
+  crypto::MasterSeed network_seed{};
+  for (int i = 0; i < 8; ++i)
+    network_seed[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(config_.seed >> (8 * i));
+  std::vector<types::Committee> committees;
+  std::map<ValidatorId, std::shared_ptr<const crypto::Signer>> signers;
+  for (types::ShardId s = 0; s < config_.shards; ++s) {
+    std::vector<types::ValidatorInfo> members;
+    for (std::uint32_t i = 0; i < config_.validators_per_shard; ++i) {
+      ValidatorId id = s * config_.validators_per_shard + i;
+      auto keys = crypto::derive_validator_keys(config_.crypto, crypto::derive_seed(network_seed, id));
+      members.push_back(keys.info(id, 1));
+      signers[id] = std::shared_ptr<const crypto::Signer>(std::move(keys.bls));
+    }
+    committees.emplace_back(s, std::move(members));
+  }
+  topology_ = std::move(*types::Topology::make(std::move(committees)));
+  verifier_ = std::move(*crypto::Verifier::make(config_.crypto, topology_));
+  job_context_.verifier = verifier_.get();
+  job_context_.mock_transaction_signatures = config_.crypto == crypto::SchemeKind::kMock;
+  for (types::ShardId s = 0; s < config_.shards; ++s)
+    job_context_.genesis_hashes.push_back(core::genesis_block(s)->hash());
+  for (auto& [id, signer] : signers) {
+    NodeSlot slot;
+    slot.signer = signer;
+    slot.storage = std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(id)));
+    if (config_.max_clock_skew_ms)
+      slot.skew_ms = rng_.between(-static_cast<std::int64_t>(config_.max_clock_skew_ms),
+                                  static_cast<std::int64_t>(config_.max_clock_skew_ms));
+    nodes_.emplace(id, std::move(slot));
+  }
+}
+
+SimulationRunner::~SimulationRunner() = default;
+
+std::vector<ValidatorId> SimulationRunner::validators() const {
+  std::vector<ValidatorId> out;
+  for (const auto& [id, slot] : nodes_) out.push_back(id);
+  return out;
+}
+
+std::vector<ValidatorId> SimulationRunner::validators_of(types::ShardId shard) const {
+  std::vector<ValidatorId> out;
+  for (const auto& m : topology_.committee(shard).members()) out.push_back(m.id);
+  return out;
+}
+
+types::BlockHeight SimulationRunner::committed_height(types::ShardId shard) const {
+  types::BlockHeight h = 0;
+  for (auto v : validators_of(shard)) h = std::max(h, nodes_.at(v).storage->committed_height());
+  return h;
+}
+
+std::uint64_t SimulationRunner::committed_block_count() const {
+  std::uint64_t n = 0;
+  for (types::ShardId s = 0; s < config_.shards; ++s) n += committed_height(s);
+  return n;
+}
+
+std::uint64_t SimulationRunner::view_changes() const {
+  std::uint64_t n = 0;
+  for (const auto& [id, slot] : nodes_)
+    if (slot.machine) n = std::max(n, slot.machine->bft().stats().rounds_entered_by_tc);
+  return n;
+}
+
+std::uint64_t SimulationRunner::timeouts_sent() const {
+  std::uint64_t n = 0;
+  for (const auto& [id, slot] : nodes_)
+    if (slot.machine) n += slot.machine->bft().stats().timeouts_sent;
+  return n;
+}
+
+types::Hash SimulationRunner::trace_hash() const {
+  types::Hasher copy = *trace_;
+  return copy.finish();
+}
+
+void SimulationRunner::boot(ValidatorId v, bool fresh) {
+  auto& slot = nodes_.at(v);
+  auto recovered = slot.storage->recover();
+  if (!fresh)
+    invariants_.on_restart(v, recovered.committed_tip->header().height,
+                           recovered.committed_tip->hash());
+  slot.committed = recovered.committed_tip->header().height;
+  slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, v, slot.signer,
+                                                          std::move(recovered));
+  slot.timer_seq.clear();
+  auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
+  slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));
+  execute(v, slot.machine->start());
+}
+
+void SimulationRunner::start() {
+  for (auto v : validators()) boot(v, true);
+}
+
+void SimulationRunner::push(TimestampMs at, core::EventPriority priority, ValidatorId node,
+                            QueueItem item) {
+  queue_.emplace(EventKey{at, priority, node, seq_++}, std::move(item));
+}
+
+void SimulationRunner::schedule(TimestampMs at, std::function<void(SimulationRunner&)> fn) {
+  push(std::max(at, now_), core::EventPriority::kInternal, UINT32_MAX, std::move(fn));
+}
+
+void SimulationRunner::submit(const types::TransactionRef& tx, ValidatorId to) {
+  auto access = types::declared_access(tx->payload());
+  types::ShardId shard = access.writes.empty() ? 0 : topology_.shard_of(access.writes.front());
+  txs_.emplace(tx->hash(), TxRecord{shard, now_, std::nullopt});
+  push(now_, core::EventPriority::kClient, to,
+       NodeEvent{to, std::nullopt, core::TransactionSubmitted{tx}});
+}
+
+void SimulationRunner::crash(ValidatorId v, bool after_next_persist) {
+  auto& slot = nodes_.at(v);
+  if (!slot.machine) return;
+  if (after_next_persist) {
+    slot.crash_after_next_persist = true;
+    return;
+  }
+  slot.machine.reset();
+  ++slot.incarnation;
+  slot.crash_after_next_persist = false;
+  // Timers and in-flight job results die with the process.
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    const auto* e = std::get_if<NodeEvent>(&it->second);
+    if (e && e->node == v && e->incarnation)
+      it = queue_.erase(it);
+    else
+      ++it;
+  }
+  ++stats_.crashes;
+}
+
+void SimulationRunner::restart(ValidatorId v) {
+  if (nodes_.at(v).machine) return;
+  ++stats_.restarts;
+  boot(v, false);
+}
+
+void SimulationRunner::run_until(TimestampMs until_ms) {
+  while (!queue_.empty() && queue_.begin()->first.time <= until_ms) {
+    auto node = queue_.extract(queue_.begin());
+    now_ = node.key().time;
+    if (auto* fn = std::get_if<std::function<void(SimulationRunner&)>>(&node.mapped())) {
+      (*fn)(*this);
+      continue;
+    }
+    auto& e = std::get<NodeEvent>(node.mapped());
+    auto& slot = nodes_.at(e.node);
+    if (!slot.machine) continue;  // addressed to a crashed node
+    if (e.incarnation && *e.incarnation != slot.incarnation) continue;
+    if (const auto* t = std::get_if<core::TimerFired>(&e.event)) {
+      auto it = slot.timer_seq.find(t->timer);
+      if (it == slot.timer_seq.end() || it->second != node.key().seq) continue;  // replaced
+      slot.timer_seq.erase(it);
+    }
+    deliver(e.node, e.event);
+    if ((stats_.events_processed & 0xff) == 0) invariants_.check_liveness(now_, config_.shards);
+  }
+  now_ = std::max(now_, until_ms);
+  invariants_.check_liveness(now_, config_.shards);
+}
+
+void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {
+  auto& slot = nodes_.at(v);
+  // Sync requests are answered by the runner from the node's storage, as the
+  // production runner answers them from RocksDB.
+  if (const auto* m = std::get_if<core::MessageReceived>(&event))
+    if (const auto* req = std::get_if<core::SyncRequest>(&m->message)) {
+      ++stats_.events_processed;
+      serve_sync(v, m->from, *req);
+      return;
+    }
+  ++stats_.events_processed;
+  types::Writer w(96);
+  w.u64(now_);
+  w.u32(v);
+  digest(w, event);
+  trace_->update(w.bytes());
+  auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
+  slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));
+  execute(v, slot.machine->handle(event));
+}
+
+void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
+  for (auto& action : actions) {
+    auto& slot = nodes_.at(v);
+    if (!slot.machine) return;  // crashed inside this step
+    ++stats_.actions;
+    types::Writer w(64);
+    digest(w, action);
+    trace_->update(w.bytes());
+    std::visit(
+        [&](auto& a) {
+          using T = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<T, core::SendMessage>) {
+            send_outbound(v, a);
+          } else if constexpr (std::is_same_v<T, core::BroadcastMessage>) {
+            send_outbound(v, a);
+          } else if constexpr (std::is_same_v<T, core::PersistSafetyThenSend>) {
+            slot.storage->persist_safety(a.state);
+            slot.storage->count_safety_write();
+            if (slot.crash_after_next_persist) {
+              crash(v, false);
+              return;
+            }
+            for (const auto& out : a.messages) send_outbound(v, out);
+          } else if constexpr (std::is_same_v<T, core::SetTimer>) {
+            auto seq = seq_;
+            push(now_ + a.after_ms, core::EventPriority::kTimer, v,
+                 NodeEvent{v, slot.incarnation, core::TimerFired{a.timer}});
+            slot.timer_seq[a.timer] = seq;
+          } else if constexpr (std::is_same_v<T, core::CancelTimer>) {
+            slot.timer_seq.erase(a.timer);
+          } else if constexpr (std::is_same_v<T, core::StartJob>) {
+            ++stats_.jobs;
+            auto result = core::run_job(job_context_, std::move(a.job));
+            auto delay = config_.max_job_delay_ms ? rng_.below(config_.max_job_delay_ms + 1) : 0;
+            push(now_ + delay, core::EventPriority::kInternal, v,
+                 NodeEvent{v, slot.incarnation, core::JobCompleted{std::move(result)}});
+          } else if constexpr (std::is_same_v<T, core::StoreCertifiedBlock>) {
+            slot.storage->store_certified(a.block, a.qc);
+          } else if constexpr (std::is_same_v<T, core::CommitBlock>) {
+            slot.storage->commit(a.block, a.qc);
+            auto shard = a.block->header().shard;
+            invariants_.on_commit(v, shard, *a.block);
+            invariants_.note_commit_time(shard, now_);
+            slot.committed = a.block->header().height;
+            ++slot.commits;
+            for (const auto* section : {&a.block->body().retry_txs, &a.block->body().priority_txs,
+                                        &a.block->body().txs})
+              for (const auto& tx : *section) {
+                auto it = txs_.find(tx->hash());
+                if (it != txs_.end() && !it->second.committed_ms) {
+                  it->second.committed_ms = now_;
+                  ++committed_txs_;
+                }
+              }
+          } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
+            ++stats_.submissions_rejected;
+          } else if constexpr (std::is_same_v<T, core::EquivocationDetected>) {
+            ++stats_.equivocations_reported;
+          }
+        },
+        action);
+  }
+}
+
+void SimulationRunner::send_outbound(ValidatorId from, const core::Outbound& out) {
+  if (const auto* s = std::get_if<core::SendMessage>(&out)) {
+    send(from, s->to, s->message);
+    return;
+  }
+  const auto& b = std::get<core::BroadcastMessage>(out);
+  for (const auto& m : topology_.committee(b.shard).members())
+    if (m.id != from) send(from, m.id, b.message);
+}
+
+void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& message) {
+  auto& slot = nodes_.at(from);
+  std::vector<std::pair<ValidatorId, Message>> copies;
+  if (slot.byzantine == ByzantineKind::kNone)
+    copies.emplace_back(to, message);
+  else
+    copies = byzantine_transform(from, to, message);
+  for (auto& [dest, msg] : copies) {
+    if (slot.byzantine == ByzantineKind::kNone)
+      if (const auto* vote = std::get_if<types::BlockVote>(&msg))
+        invariants_.on_vote_sent(from, vote->round, vote->block_hash);
+    if (dest == from) {  // loopback: no network
+      push(now_, core::EventPriority::kNetwork, dest,
+           NodeEvent{dest, std::nullopt, core::MessageReceived{from, std::move(msg)}});
+      continue;
+    }
+    ++stats_.messages_sent;
+    auto delays = network_.route(from, dest, rng_);
+    if (delays.empty()) {
+      ++stats_.messages_dropped;
+      traffic_.record_dropped();
+      continue;
+    }
+    auto size = core::encoded_size(msg);
+    for (auto d : delays) {
+      traffic_.record(from, dest, msg.index(), size);
+      push(now_ + d, core::EventPriority::kNetwork, dest,
+           NodeEvent{dest, std::nullopt, core::MessageReceived{from, msg}});
+    }
+  }
+}
+
+void SimulationRunner::serve_sync(ValidatorId server, ValidatorId requester,
+                                  const core::SyncRequest& request) {
+  auto count = std::min<std::uint32_t>(request.count, core::limits::kMaxSyncBlocksPerResponse);
+  auto response = nodes_.at(server).storage->serve_sync(request.from_height, count);
+  send(server, requester, Message{std::move(response)});
+}
+
+std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transform(
+    ValidatorId from, ValidatorId to, const Message& message) {
+  const auto& slot = nodes_.at(from);
+  const auto& signer = *slot.signer;
+  std::vector<std::pair<ValidatorId, Message>> out;
+  auto resign_proposal = [&](core::ProposalMessage p) {
+    p.header.proposer_signature = signer.sign(crypto::block_header_message(p.header.compute_hash()));
+    return Message{core::ProposalRef(std::make_shared<const core::ProposalMessage>(std::move(p)))};
+  };
+  switch (slot.byzantine) {
+    case ByzantineKind::kNone:
+      out.emplace_back(to, message);
+      break;
+    case ByzantineKind::kSilent:
+      break;
+    case ByzantineKind::kBadSignature: {
+      Message m = message;
+      if (auto* v = std::get_if<types::BlockVote>(&m)) v->signature.bytes[10] ^= 0x5a;
+      if (auto* t = std::get_if<types::Timeout>(&m)) t->signature.bytes[10] ^= 0x5a;
+      if (auto* p = std::get_if<core::ProposalRef>(&m)) {
+        auto copy = **p;
+        copy.header.proposer_signature.bytes[10] ^= 0x5a;
+        m = core::ProposalRef(std::make_shared<const core::ProposalMessage>(std::move(copy)));
+      }
+      out.emplace_back(to, std::move(m));
+      break;
+    }
+    case ByzantineKind::kDoubleVote: {
+      out.emplace_back(to, message);
+      if (const auto* v = std::get_if<types::BlockVote>(&message)) {
+        types::BlockVote other = *v;
+        other.block_hash = types::Hasher().update(v->block_hash).update(std::string_view("double")).finish();
+        other.signature = signer.sign(crypto::block_vote_message(other));
+        out.emplace_back(to, other);
+      }
+      break;
+    }
+    case ByzantineKind::kEquivocate: {
+      const auto* p = std::get_if<core::ProposalRef>(&message);
+      if (!p) {
+        out.emplace_back(to, message);
+        break;
+      }
+      // Half the committee gets the block, the other half a conflicting one;
+      // every other member gets both, so equivocation is seen.
+      core::ProposalMessage alt = **p;
+      alt.header.timestamp_ms += 1;
+      auto index = topology_.committee(alt.header.shard).index_of(to).value_or(0);
+      if (index % 2 == 0) out.emplace_back(to, message);
+      if (index % 2 == 1 || index % 4 == 0) out.emplace_back(to, resign_proposal(std::move(alt)));
+      break;
+    }
+    case ByzantineKind::kForgedParent: {
+      Message m = message;
+      if (const auto* p = std::get_if<core::ProposalRef>(&m)) {
+        core::ProposalMessage forged = **p;
+        if (!forged.header.justify.is_genesis()) {
+          forged.header.justify.parent_hash.bytes[0] ^= 0xff;
+          m = resign_proposal(std::move(forged));
+        }
+      } else if (auto* t = std::get_if<types::Timeout>(&m)) {
+        if (!t->high_qc.is_genesis()) t->high_qc.parent_hash.bytes[0] ^= 0xff;
+      }
+      out.emplace_back(to, std::move(m));
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace hyperscale::simulation

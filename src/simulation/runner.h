@@ -1,0 +1,169 @@
+#pragma once
+
+// The deterministic simulator: N NodeStateMachines, one event queue keyed by
+// (time, priority, node, sequence), one seeded RNG. Delegated jobs run inline
+// and their results return after a seeded delay; messages cross a
+// SimulatedNetwork; each node persists to a SimStorage, from which a crashed
+// node restarts. A trace hash over every event and action makes a run
+// reproducible by seed, in one process and across processes.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "node/node_state_machine.h"
+#include "simulation/invariants.h"
+#include "simulation/network.h"
+#include "simulation/rng.h"
+#include "simulation/sim_storage.h"
+#include "simulation/traffic.h"
+
+namespace hyperscale::simulation {
+
+enum class ByzantineKind : std::uint8_t {
+  kNone,
+  kEquivocate,    // as proposer, sends two different blocks for one round
+  kDoubleVote,    // votes for its block and for another one in the same round
+  kSilent,        // sends nothing
+  kBadSignature,  // corrupts the signatures of its votes, timeouts and proposals
+  kForgedParent,  // forwards QCs with a forged parent hash (re-signing what it signs itself)
+};
+std::string_view to_string(ByzantineKind kind);
+std::optional<ByzantineKind> byzantine_from_string(std::string_view name);
+
+struct SimConfig {
+  std::uint32_t shards = 1;
+  std::uint32_t validators_per_shard = 4;
+  std::uint64_t seed = 1;
+  crypto::SchemeKind crypto = crypto::SchemeKind::kMock;
+  NetworkConfig network;
+  node::NodeConfig node;
+  core::DurationMs max_job_delay_ms = 2;   // seeded delay of delegated work results
+  core::DurationMs max_clock_skew_ms = 0;  // each node's clock offset in [-skew, +skew]
+};
+
+struct TxRecord {
+  types::ShardId shard = 0;
+  types::TimestampMs submitted_ms = 0;
+  std::optional<types::TimestampMs> committed_ms;
+};
+
+struct RunnerStats {
+  std::uint64_t events_processed = 0;
+  std::uint64_t actions = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_dropped = 0;
+  std::uint64_t jobs = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t submissions_rejected = 0;
+  std::uint64_t equivocations_reported = 0;
+};
+
+class SimulationRunner {
+ public:
+  explicit SimulationRunner(SimConfig config);
+  ~SimulationRunner();
+
+  /// Starts every node at time 0.
+  void start();
+  /// Processes every event with time <= until_ms, then sets now to until_ms.
+  void run_until(types::TimestampMs until_ms);
+  types::TimestampMs now() const { return now_; }
+
+  void submit(const types::TransactionRef& tx, types::ValidatorId to);
+  void schedule(types::TimestampMs at, std::function<void(SimulationRunner&)> fn);
+
+  /// Crash now; with `after_next_persist`, the node crashes inside its next
+  /// PersistSafetyThenSend, after the write and before the send.
+  void crash(types::ValidatorId v, bool after_next_persist = false);
+  void restart(types::ValidatorId v);
+  bool is_up(types::ValidatorId v) const { return nodes_.at(v).machine != nullptr; }
+  void set_byzantine(types::ValidatorId v, ByzantineKind kind) { nodes_.at(v).byzantine = kind; }
+  ByzantineKind byzantine(types::ValidatorId v) const { return nodes_.at(v).byzantine; }
+  void set_clock_skew(types::ValidatorId v, std::int64_t skew_ms) { nodes_.at(v).skew_ms = skew_ms; }
+
+  SimulatedNetwork& network() { return network_; }
+  InvariantChecker& invariants() { return invariants_; }
+  const InvariantChecker& invariants() const { return invariants_; }
+  const NetworkTrafficAnalyzer& traffic() const { return traffic_; }
+  const RunnerStats& stats() const { return stats_; }
+  const SimConfig& config() const { return config_; }
+  const types::Topology& topology() const { return topology_; }
+  Rng& rng() { return rng_; }
+
+  const node::NodeStateMachine* node(types::ValidatorId v) const { return nodes_.at(v).machine.get(); }
+  const SimStorage& storage(types::ValidatorId v) const { return *nodes_.at(v).storage; }
+  std::vector<types::ValidatorId> validators() const;
+  std::vector<types::ValidatorId> validators_of(types::ShardId shard) const;
+  /// Highest committed height of the shard over its validators' storage.
+  types::BlockHeight committed_height(types::ShardId shard) const;
+  const std::map<types::Hash, TxRecord>& transactions() const { return txs_; }
+  std::uint64_t committed_tx_count() const { return committed_txs_; }
+  std::uint64_t committed_block_count() const;
+  std::uint64_t view_changes() const;
+  std::uint64_t timeouts_sent() const;
+  /// BLAKE2b over every event processed and every action taken, in order.
+  types::Hash trace_hash() const;
+
+ private:
+  struct NodeSlot {
+    std::unique_ptr<node::NodeStateMachine> machine;
+    std::unique_ptr<SimStorage> storage;
+    std::shared_ptr<const crypto::Signer> signer;
+    std::uint32_t incarnation = 0;
+    ByzantineKind byzantine = ByzantineKind::kNone;
+    std::int64_t skew_ms = 0;
+    bool crash_after_next_persist = false;
+    std::map<core::TimerId, std::uint64_t> timer_seq;  // live timer event per id
+    types::BlockHeight committed = 0;
+    std::uint64_t commits = 0;
+  };
+  struct EventKey {
+    types::TimestampMs time;
+    core::EventPriority priority;
+    types::ValidatorId node;
+    std::uint64_t seq;
+    friend auto operator<=>(const EventKey&, const EventKey&) = default;
+  };
+  struct NodeEvent {
+    types::ValidatorId node;
+    std::optional<std::uint32_t> incarnation;  // set for timers and job results
+    core::Event event;
+  };
+  using QueueItem = std::variant<NodeEvent, std::function<void(SimulationRunner&)>>;
+
+  void push(types::TimestampMs at, core::EventPriority priority, types::ValidatorId node,
+            QueueItem item);
+  void deliver(types::ValidatorId node, const core::Event& event);
+  void execute(types::ValidatorId node, std::vector<core::Action> actions);
+  void send(types::ValidatorId from, types::ValidatorId to, const core::Message& message);
+  void send_outbound(types::ValidatorId from, const core::Outbound& out);
+  std::vector<std::pair<types::ValidatorId, core::Message>> byzantine_transform(
+      types::ValidatorId from, types::ValidatorId to, const core::Message& message);
+  void serve_sync(types::ValidatorId server, types::ValidatorId requester,
+                  const core::SyncRequest& request);
+  void boot(types::ValidatorId v, bool fresh);
+
+  SimConfig config_;
+  types::Topology topology_;
+  Rng rng_;
+  types::TimestampMs now_ = 0;
+  std::uint64_t seq_ = 0;
+  std::map<EventKey, QueueItem> queue_;
+  std::map<types::ValidatorId, NodeSlot> nodes_;
+  std::unique_ptr<crypto::Verifier> verifier_;
+  core::JobContext job_context_;
+  SimulatedNetwork network_;
+  NetworkTrafficAnalyzer traffic_;
+  InvariantChecker invariants_;
+  RunnerStats stats_;
+  std::map<types::Hash, TxRecord> txs_;
+  std::uint64_t committed_txs_ = 0;
+  std::unique_ptr<types::Hasher> trace_;
+};
+
+}  // namespace hyperscale::simulation

@@ -1,0 +1,186 @@
+#include "simulation/scenario.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace hyperscale::simulation {
+
+namespace {
+
+std::uint32_t fault_budget(std::uint32_t n) { return (n - 1) / 3; }
+
+std::uint32_t byzantine_per_shard(const Scenario& s) {
+  std::uint32_t total = 0;
+  for (const auto& [kind, count] : s.byzantine) total += count;
+  return total;
+}
+
+LatencySummary summarize(std::vector<double> values) {
+  LatencySummary out;
+  if (values.empty()) return out;
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) {
+    auto i = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(i, values.size() - 1)];
+  };
+  out.p50 = at(0.50);
+  out.p90 = at(0.90);
+  out.p99 = at(0.99);
+  out.max = values.back();
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> validate(const Scenario& s) {
+  std::vector<std::string> problems;
+  auto n = s.sim.validators_per_shard;
+  if (s.sim.shards == 0 || n == 0) problems.push_back("need at least one shard and one validator");
+  auto f = n ? fault_budget(n) : 0;
+  auto byz = byzantine_per_shard(s);
+  if (byz + (s.crash_restart ? 1u : 0u) > f)
+    problems.push_back("faults per shard (" + std::to_string(byz) + " Byzantine" +
+                       (s.crash_restart ? " + 1 crashed" : "") + ") exceed f = " +
+                       std::to_string(f) + " for " + std::to_string(n) + " validators");
+  auto total = s.sim.shards * n;
+  for (const auto& p : s.partitions) {
+    if (p.end_ms <= p.start_ms) problems.push_back("partition window ends before it starts");
+    for (const auto* side : {&p.side_a, &p.side_b})
+      for (auto v : *side)
+        if (v >= total) problems.push_back("partition names validator " + std::to_string(v));
+  }
+  return problems;
+}
+
+SimReport run_scenario(const Scenario& s) {
+  SimReport report;
+  report.problems = validate(s);
+  if (!report.problems.empty()) {
+    report.ok = false;
+    return report;
+  }
+  auto wall_start = std::chrono::steady_clock::now();
+  SimulationRunner runner(s.sim);
+  const auto& topology = runner.topology();
+
+  // Byzantine validators: the last members of each committee.
+  for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
+    auto members = runner.validators_of(shard);
+    std::size_t next = members.size();
+    for (const auto& [kind, count] : s.byzantine)
+      for (std::uint32_t i = 0; i < count && next > 0; ++i) runner.set_byzantine(members[--next], kind);
+  }
+
+  bool any_faults = s.crash_restart || !s.partitions.empty() || !s.byzantine.empty();
+  types::TimestampMs faults_end = s.faults_end_ms.value_or(any_faults ? s.duration_ms * 2 / 3 : 0);
+  for (const auto& p : s.partitions) faults_end = std::max(faults_end, p.end_ms);
+
+  // Partitions.
+  auto everyone = runner.validators();
+  for (const auto& p : s.partitions) {
+    runner.schedule(p.start_ms, [p, everyone](SimulationRunner& r) {
+      if (p.side_b.empty())
+        for (auto v : p.side_a) r.network().isolate(v, everyone);
+      else
+        r.network().partition_groups(p.side_a, p.side_b);
+    });
+    runner.schedule(p.end_ms, [](SimulationRunner& r) { r.network().heal_all(); });
+  }
+
+  // Crash-restart: per shard, one honest validator down at a time.
+  if (s.crash_restart) {
+    for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
+      std::vector<types::ValidatorId> honest;
+      for (auto v : runner.validators_of(shard))
+        if (runner.byzantine(v) == ByzantineKind::kNone) honest.push_back(v);
+      types::TimestampMs t = 1000 + runner.rng().below(2000);
+      while (t + 1000 < faults_end) {
+        auto v = honest[runner.rng().below(honest.size())];
+        auto down = 1000 + runner.rng().below(4000);
+        bool mid_action = runner.rng().below(2) == 0;
+        auto up = std::min<types::TimestampMs>(t + down, faults_end);
+        runner.schedule(t, [v, mid_action](SimulationRunner& r) { r.crash(v, mid_action); });
+        runner.schedule(up, [v](SimulationRunner& r) {
+          r.crash(v, false);  // a pending crash-inside-an-action that never triggered
+          r.restart(v);
+        });
+        t = up + 500 + runner.rng().below(3000);
+      }
+    }
+  }
+
+  // Liveness: after the faults stop, every shard commits within N round
+  // timeouts of the longest timer any live validator then has.
+  if (s.check_liveness) {
+    auto timeouts = s.liveness_timeouts;
+    runner.schedule(faults_end, [timeouts](SimulationRunner& r) {
+      core::DurationMs longest = 0;
+      for (auto v : r.validators())
+        if (const auto* n = r.node(v)) longest = std::max(longest, n->bft().current_round_timeout_ms());
+      r.invariants().expect_liveness(r.now(), timeouts * longest + 1000);
+    });
+  }
+
+  // Workload: batches every 10 ms at the configured rate.
+  TransferWorkload workload(s.workload, topology, s.sim.crypto, s.sim.seed);
+  constexpr core::DurationMs kBatchMs = 10;
+  std::uint64_t carry = 0;
+  std::function<void(SimulationRunner&)> batch;  // reschedules itself; outlives the run
+  if (s.workload.tps > 0) {
+    batch = [&workload, &carry, &batch, &s](SimulationRunner& r) {
+      carry += static_cast<std::uint64_t>(s.workload.tps) * kBatchMs;
+      while (carry >= 1000) {
+        carry -= 1000;
+        auto tx = workload.next(r.now(), r.rng());
+        auto access = types::declared_access(tx->payload());
+        auto shard = r.topology().shard_of(access.writes.front());
+        auto members = r.validators_of(shard);
+        std::vector<types::ValidatorId> up;
+        for (auto v : members)
+          if (r.is_up(v)) up.push_back(v);
+        if (up.empty()) continue;
+        r.submit(tx, up[r.rng().below(up.size())]);
+      }
+      if (r.now() + kBatchMs < s.duration_ms) r.schedule(r.now() + kBatchMs, batch);
+    };
+    runner.schedule(s.workload_start_ms, batch);
+  }
+
+  runner.start();
+  for (types::TimestampMs t = 0; t < s.duration_ms;) {
+    t = std::min(s.duration_ms, t + s.progress_interval_ms);
+    runner.run_until(t);
+    if (s.on_progress) s.on_progress(runner);
+  }
+
+  auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  report.wall_seconds = wall;
+  report.sim_seconds_per_wall_second =
+      wall > 0 ? static_cast<double>(s.duration_ms) / 1000.0 / wall : 0;
+  report.committed_blocks = runner.committed_block_count();
+  report.committed_txs = runner.committed_tx_count();
+  report.submitted_txs = runner.transactions().size();
+  report.tps = static_cast<double>(report.committed_txs) / (static_cast<double>(s.duration_ms) / 1000.0);
+  std::vector<double> latencies;
+  for (const auto& [hash, rec] : runner.transactions())
+    if (rec.committed_ms) latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
+  report.latency_ms = summarize(std::move(latencies));
+  report.view_changes = runner.view_changes();
+  report.timeouts = runner.timeouts_sent();
+  report.events_processed = runner.stats().events_processed;
+  report.messages_dropped = runner.stats().messages_dropped;
+  report.crashes = runner.stats().crashes;
+  report.equivocations_reported = runner.stats().equivocations_reported;
+  report.submissions_rejected = runner.stats().submissions_rejected;
+  const auto& by_type = runner.traffic().by_type();
+  for (std::size_t i = 0; i < by_type.size(); ++i)
+    report.messages[std::string(core::message_type_name(i))] = by_type[i];
+  for (types::ShardId shard = 0; shard < s.sim.shards; ++shard)
+    report.shard_heights.push_back(runner.committed_height(shard));
+  report.trace_hash = runner.trace_hash().hex();
+  report.invariants = runner.invariants().results();
+  report.ok = runner.invariants().ok();
+  return report;
+}
+
+}  // namespace hyperscale::simulation

@@ -1,0 +1,75 @@
+#pragma once
+
+// A scenario is data: network, workload, faults, and what must hold. The
+// simulator CLI and the tests both run scenarios through run_scenario().
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simulation/runner.h"
+#include "simulation/workload.h"
+
+namespace hyperscale::simulation {
+
+struct PartitionWindow {
+  types::TimestampMs start_ms = 0;
+  types::TimestampMs end_ms = 0;
+  std::vector<types::ValidatorId> side_a;
+  std::vector<types::ValidatorId> side_b;  // empty: side_a is cut from everyone else
+};
+
+struct Scenario {
+  SimConfig sim;
+  types::TimestampMs duration_ms = 30'000;
+  WorkloadConfig workload;
+  types::TimestampMs workload_start_ms = 200;
+  /// (kind, count per shard); counts plus crash concurrency stay within f.
+  std::vector<std::pair<ByzantineKind, std::uint32_t>> byzantine;
+  /// Crash and restart honest validators at seeded times, one at a time per
+  /// shard, until the faults end.
+  bool crash_restart = false;
+  std::vector<PartitionWindow> partitions;
+  /// When faults stop; default: two thirds of the run when there are any.
+  std::optional<types::TimestampMs> faults_end_ms;
+  /// Commits must resume within this many round timeouts after faults stop.
+  std::uint32_t liveness_timeouts = 3;
+  bool check_liveness = true;
+  core::DurationMs progress_interval_ms = 1000;
+  std::function<void(const SimulationRunner&)> on_progress;
+};
+
+struct LatencySummary {
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+struct SimReport {
+  std::uint64_t committed_blocks = 0;
+  std::uint64_t committed_txs = 0;
+  std::uint64_t submitted_txs = 0;
+  double tps = 0;
+  LatencySummary latency_ms;
+  std::uint64_t view_changes = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t events_processed = 0;
+  std::uint64_t messages_dropped = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t equivocations_reported = 0;
+  std::uint64_t submissions_rejected = 0;
+  std::map<std::string, NetworkTrafficAnalyzer::Counter> messages;
+  std::vector<types::BlockHeight> shard_heights;
+  double wall_seconds = 0;
+  double sim_seconds_per_wall_second = 0;
+  std::string trace_hash;
+  std::map<std::string, std::optional<std::string>> invariants;
+  bool ok = true;
+  std::vector<std::string> problems;  // scenario set-up refused
+};
+
+/// Checks the scenario (fault budget within f, ids in range); empty when fine.
+std::vector<std::string> validate(const Scenario& scenario);
+SimReport run_scenario(const Scenario& scenario);
+
+}  // namespace hyperscale::simulation

@@ -1,0 +1,70 @@
+#include "simulation/sim_storage.h"
+
+#include "types/assert.h"
+#include "types/limits.h"
+
+namespace hyperscale::simulation {
+
+SimStorage::SimStorage(types::BlockRef genesis) {
+  auto qc = types::QuorumCertificate::genesis(genesis->header().shard, genesis->hash());
+  committed_.emplace(0, core::CertifiedBlock{std::move(genesis), qc});
+}
+
+void SimStorage::store_certified(const types::BlockRef& block, const types::QuorumCertificate& qc) {
+  if (block->header().height > committed_height())
+    certified_.emplace(block->hash(), core::CertifiedBlock{block, qc});
+}
+
+void SimStorage::commit(const types::BlockRef& block, const types::QuorumCertificate& qc) {
+  const auto& tip = committed_.rbegin()->second.block;
+  HS_ASSERT_MSG(block->header().height == tip->header().height + 1 &&
+                    block->header().parent_hash == tip->hash(),
+                "storage commit does not extend the committed tip");
+  committed_.emplace(block->header().height, core::CertifiedBlock{block, qc});
+  auto h = block->header().height;
+  std::erase_if(certified_, [&](const auto& kv) { return kv.second.block->header().height <= h; });
+}
+
+bft::RecoveredState SimStorage::recover() const {
+  bft::RecoveredState r;
+  if (safety_) r.safety = *safety_;
+  const auto& tip = committed_.rbegin()->second;
+  r.committed_tip = tip.block;
+  r.tip_qc = tip.qc;
+  // The replay window: transactions of blocks within one validity window of the tip.
+  auto tip_ts = tip.block->header().timestamp_ms;
+  for (auto it = committed_.rbegin(); it != committed_.rend(); ++it) {
+    auto ts = it->second.block->header().timestamp_ms;
+    if (ts + types::limits::kMaxTxValidityWindowMs < tip_ts) break;
+    const auto& body = it->second.block->body();
+    for (const auto* section : {&body.retry_txs, &body.priority_txs, &body.txs})
+      for (const auto& tx : *section) r.recent_committed_txs.emplace_back(tx->hash(), ts);
+  }
+  return r;
+}
+
+core::SyncResponse SimStorage::serve_sync(types::BlockHeight from_height,
+                                          std::uint32_t count) const {
+  core::SyncResponse out;
+  for (auto it = committed_.lower_bound(from_height);
+       it != committed_.end() && out.blocks.size() < count; ++it)
+    out.blocks.push_back(it->second);
+  // Above the committed tip, follow the certified chain (highest round first
+  // where it forks), answering the heights asked for.
+  if (!out.blocks.empty() && out.blocks.back().block->header().height != committed_height())
+    return out;
+  types::Hash last = committed_.rbegin()->second.block->hash();
+  while (out.blocks.size() < count) {
+    const core::CertifiedBlock* next = nullptr;
+    for (const auto& [h, cb] : certified_)
+      if (cb.block->header().parent_hash == last &&
+          (!next || cb.block->header().round > next->block->header().round))
+        next = &cb;
+    if (!next) break;
+    if (next->block->header().height >= from_height) out.blocks.push_back(*next);
+    last = next->block->hash();
+  }
+  return out;
+}
+
+}  // namespace hyperscale::simulation

@@ -1,0 +1,43 @@
+#pragma once
+
+// One simulated validator's durable state: exactly what production persists
+// (safety state, certified blocks, committed blocks with their QCs), so a
+// restart in the simulator recovers what a restarted process would.
+
+#include <map>
+#include <optional>
+
+#include "bft/bft_state.h"
+#include "core/actions.h"
+#include "core/messages.h"
+
+namespace hyperscale::simulation {
+
+class SimStorage {
+ public:
+  explicit SimStorage(types::BlockRef genesis);
+
+  void persist_safety(const core::SafetyState& state) { safety_ = state; }
+  void store_certified(const types::BlockRef& block, const types::QuorumCertificate& qc);
+  /// Committed blocks arrive in height order, each extending the last.
+  void commit(const types::BlockRef& block, const types::QuorumCertificate& qc);
+
+  /// What a restarted validator reloads.
+  bft::RecoveredState recover() const;
+  /// Committed blocks from `from_height`, then the certified chain above the
+  /// committed tip, at most `count` in all (what a peer answers to sync).
+  core::SyncResponse serve_sync(types::BlockHeight from_height, std::uint32_t count) const;
+
+  types::BlockHeight committed_height() const { return committed_.rbegin()->first; }
+  const std::optional<core::SafetyState>& safety() const { return safety_; }
+  std::uint64_t safety_writes() const { return safety_writes_; }
+  void count_safety_write() { ++safety_writes_; }
+
+ private:
+  std::optional<core::SafetyState> safety_;
+  std::map<types::BlockHeight, core::CertifiedBlock> committed_;
+  std::map<types::Hash, core::CertifiedBlock> certified_;  // above the committed tip
+  std::uint64_t safety_writes_ = 0;
+};
+
+}  // namespace hyperscale::simulation

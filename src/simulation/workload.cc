@@ -1,0 +1,58 @@
+#include "simulation/workload.h"
+
+#include "crypto/mock_scheme.h"
+#include "types/assert.h"
+
+namespace hyperscale::simulation {
+
+TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology& topology,
+                                   crypto::SchemeKind scheme, std::uint64_t seed)
+    : config_(config), scheme_(scheme), accounts_(topology.num_shards()) {
+  HS_ASSERT(config_.accounts_per_shard >= 2);
+  // Draw keys until every shard has its accounts (an account's shard follows
+  // from its address, which follows from its key).
+  std::uint64_t i = 0;
+  auto full = [&] {
+    for (const auto& a : accounts_)
+      if (a.size() < config_.accounts_per_shard) return false;
+    return true;
+  };
+  while (!full()) {
+    auto h = types::Hasher().update(std::string_view("workload")).update_u64(seed).update_u64(i++).finish();
+    Account acc;
+    if (scheme_ == crypto::SchemeKind::kBls) {
+      acc.keypair = crypto::Ed25519KeyPair::from_seed(h.bytes);
+      acc.key = acc.keypair->public_key();
+    } else {
+      std::copy(h.bytes.begin(), h.bytes.end(), acc.key.bytes.begin());
+    }
+    acc.address = types::account_address(acc.key.span());
+    auto shard = topology.shard_of(acc.address);
+    if (accounts_[shard].size() < config_.accounts_per_shard) accounts_[shard].push_back(std::move(acc));
+  }
+}
+
+types::TransactionRef TransferWorkload::next(types::TimestampMs now_ms, Rng& rng) {
+  const auto& shard_accounts = accounts_[rng.below(accounts_.size())];
+  auto from = rng.below(shard_accounts.size());
+  auto to = rng.below(shard_accounts.size() - 1);
+  if (to >= from) ++to;
+  const Account& a = shard_accounts[from];
+  const Account& b = shard_accounts[to];
+  types::TransactionPayload p;
+  p.instructions.push_back(types::Transfer{a.address, b.address, types::resource_address("xrd"),
+                                           1 + rng.below(100)});
+  p.nonce = nonce_++;
+  p.valid_from_ms = now_ms > 1000 ? now_ms - 1000 : 0;
+  p.valid_until_ms = p.valid_from_ms + config_.validity_ms;
+  p.signers = {a.key};
+  std::vector<types::Ed25519Signature> sigs;
+  if (a.keypair) {
+    sigs = crypto::sign_transaction(p, std::span(&*a.keypair, 1));
+  } else {
+    sigs.push_back(crypto::mock_sign_transaction(a.key, types::intent_hash_of(p)));
+  }
+  return std::make_shared<const types::Transaction>(std::move(p), 0, std::move(sigs));
+}
+
+}  // namespace hyperscale::simulation

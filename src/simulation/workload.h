@@ -1,0 +1,44 @@
+#pragma once
+
+// Transfer transactions between accounts of one shard, at a fixed rate,
+// signed with the scheme the simulation uses (Ed25519, or the mock one).
+
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/scheme.h"
+#include "simulation/rng.h"
+#include "types/topology.h"
+#include "types/transaction.h"
+
+namespace hyperscale::simulation {
+
+struct WorkloadConfig {
+  std::uint32_t tps = 1000;
+  std::uint32_t accounts_per_shard = 64;
+  std::uint64_t validity_ms = 60000;
+};
+
+class TransferWorkload {
+ public:
+  TransferWorkload(WorkloadConfig config, const types::Topology& topology, crypto::SchemeKind scheme,
+                   std::uint64_t seed);
+
+  /// One transaction: a transfer between two accounts of a random shard,
+  /// valid from `now_ms` for validity_ms.
+  types::TransactionRef next(types::TimestampMs now_ms, Rng& rng);
+  const WorkloadConfig& config() const { return config_; }
+
+ private:
+  struct Account {
+    types::Ed25519PublicKey key;
+    std::optional<crypto::Ed25519KeyPair> keypair;  // real scheme only
+    types::NodeId address;
+  };
+  WorkloadConfig config_;
+  crypto::SchemeKind scheme_;
+  std::vector<std::vector<Account>> accounts_;  // by shard
+  std::uint64_t nonce_ = 0;
+};
+
+}  // namespace hyperscale::simulation
