@@ -118,6 +118,14 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
   if (leader_of(vote.round + 1) != self_ || vote.round < safety_.state().high_qc.round) return out;
   if (vote.height <= tree_.committed_height()) return out;
   if (equivocators_.contains({vote.round, vote.voter})) return out;
+  // A second block from a voter already verified in this round: check that
+  // vote alone, for evidence (it will never join a quorum).
+  if (auto seen = seen_votes_.find({vote.round, vote.voter});
+      seen != seen_votes_.end() && seen->second != vote.block_hash) {
+    if (evidence_checked_.insert({vote.round, vote.voter}).second)
+      append(out, core::StartJob{core::VerifyVotesJob{{vote}, {}}});
+    return out;
+  }
   auto& collector = votes_[vote.block_hash];
   if (collector.done()) return out;
   collector.add_unverified(vote);
@@ -206,6 +214,8 @@ std::vector<Action> BftState::on_timer(TimestampMs now, core::TimerId timer) {
       append(out, core::SetTimer{core::TimerId::kCleanup, config_.cleanup_interval_ms});
       prune_rounds();
       break;
+    case core::TimerId::kTxBatch:
+      break;  // the mempool's
   }
   return out;
 }
@@ -304,6 +314,16 @@ void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result
       continue;
     }
     if (equivocators_.contains(key)) continue;
+    if (fresh) {
+      // Votes from this voter for other blocks of the round, still unverified,
+      // are equivocation candidates: check them now.
+      for (auto& [hash, other] : votes_) {
+        if (hash == v->block_hash || other.round() != v->round) continue;
+        auto suspects = other.take_unverified_from(v->voter);
+        if (!suspects.empty() && evidence_checked_.insert(key).second)
+          append(out, core::StartJob{core::VerifyVotesJob{std::move(suspects), {}}});
+      }
+    }
     accepted.push_back(std::move(v));
   }
   auto it = votes_.find(result.block_hash);
@@ -451,11 +471,12 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   types::BlockHeader header = *pb.header;
   pending_.erase(it);
   // The hash lists must be exactly the body the proposer signed.
-  if (body.compute_roots() != header.roots) {
+  auto block = types::Block::assemble(std::move(header), std::move(body));
+  if (!block) {
     ++stats_.invalid_messages;
     return;
   }
-  insert_block(now, std::make_shared<const types::Block>(std::move(header), std::move(body)), out);
+  insert_block(now, std::move(block), out);
 }
 
 void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>& out) {
@@ -536,13 +557,18 @@ void BftState::request_sync(TimestampMs now, std::optional<types::ValidatorId> p
   ++stats_.sync_requests;
 }
 
-bool BftState::already_ordered(const Hash& tx, const std::vector<BlockRef>& ancestors) const {
-  if (committed_txs_.contains(tx)) return true;
+std::vector<Hash> BftState::ancestor_txs(const std::vector<BlockRef>& ancestors) {
+  std::vector<Hash> out;
   for (const auto& b : ancestors)
     for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
-      for (const auto& t : *section)
-        if (t->hash() == tx) return true;
-  return false;
+      for (const auto& t : *section) out.push_back(t->hash());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool BftState::already_ordered(const Hash& tx, const std::vector<Hash>& ancestor_txs) const {
+  return committed_txs_.contains(tx) ||
+         std::binary_search(ancestor_txs.begin(), ancestor_txs.end(), tx);
 }
 
 std::optional<std::string_view> BftState::block_problem(TimestampMs now, const types::Block& block,
@@ -560,13 +586,14 @@ std::optional<std::string_view> BftState::block_problem(TimestampMs now, const t
     return "cross-shard sections are not accepted until execution lands";
   auto ancestors = tree_.uncommitted_chain(parent.hash());
   if (!ancestors) return "parent does not extend the committed chain";
+  auto ordered = ancestor_txs(*ancestors);
   for (const auto* section :
        {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
     for (const auto& tx : *section) {
       const auto& p = tx->payload();
       if (h.timestamp_ms < p.valid_from_ms || h.timestamp_ms > p.valid_until_ms)
         return "transaction outside its validity window";
-      if (already_ordered(tx->hash(), *ancestors)) return "transaction already ordered";
+      if (already_ordered(tx->hash(), ordered)) return "transaction already ordered";
     }
   return std::nullopt;
 }
@@ -600,19 +627,20 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   bool has_qc = high_qc.round + 1 == r;
   bool has_tc = last_round_tc_ && last_round_tc_->round + 1 == r;
   if (!has_qc && !has_tc) return;
+  bool has_content = mempool_->has_ready();
+  bool rested = last_proposal_ms_ == 0 || now >= last_proposal_ms_ + config_.min_block_interval_ms;
+  if (!tick && !(has_content && rested)) return;
   BlockRef parent = tree_.get(high_qc.block_hash);
   if (!parent) return;
   auto ancestors = tree_.uncommitted_chain(parent->hash());
   if (!ancestors) return;
   TimestampMs timestamp = std::max(now, parent->header().timestamp_ms);
-  bool has_content = mempool_->has_ready();
-  bool rested = last_proposal_ms_ == 0 || now >= last_proposal_ms_ + config_.min_block_interval_ms;
-  if (!tick && !(has_content && rested)) return;
 
   types::BlockBody body;
+  auto ordered = ancestor_txs(*ancestors);
   body.txs = mempool_->ready_for_proposal(
       config_.max_txs_per_block, timestamp,
-      [&](const Hash& tx) { return already_ordered(tx, *ancestors); });
+      [&](const Hash& tx) { return already_ordered(tx, ordered); });
   HS_ASSERT(safety_.try_propose(r));
 
   types::BlockHeader h;
@@ -632,7 +660,8 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   auto proposal = std::make_shared<core::ProposalMessage>();
   proposal->header = h;
   for (const auto& tx : body.txs) proposal->tx_hashes.push_back(tx->hash());
-  auto block = std::make_shared<const types::Block>(std::move(h), std::move(body));
+  auto block = types::Block::assemble(std::move(h), std::move(body));
+  HS_ASSERT(block);
   seen_proposals_.emplace(std::make_pair(r, self_), block->hash());
   last_proposal_ms_ = now;
   ++stats_.proposals;
@@ -699,6 +728,7 @@ void BftState::prune_rounds() {
   std::erase_if(seen_votes_, [&](const auto& kv) { return old(kv.first); });
   std::erase_if(seen_proposals_, [&](const auto& kv) { return old(kv.first); });
   std::erase_if(equivocators_, [&](const auto& key) { return old(key); });
+  std::erase_if(evidence_checked_, [&](const auto& key) { return old(key); });
 }
 
 void BftState::schedule_fetch(TimestampMs, std::vector<Action>& out) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "bft/block_tree.h"
@@ -133,7 +134,10 @@ class BftState {
   void try_commit(const types::Hash& certified_hash, std::vector<Action>& out);
   void request_sync(types::TimestampMs now, std::optional<types::ValidatorId> peer,
                     types::BlockHeight target_height, std::vector<Action>& out);
-  bool already_ordered(const types::Hash& tx, const std::vector<BlockRef>& ancestors) const;
+  /// Sorted hashes of the transactions in `ancestors`.
+  static std::vector<types::Hash> ancestor_txs(const std::vector<BlockRef>& ancestors);
+  /// Ordered already: committed within the replay window, or in an ancestor.
+  bool already_ordered(const types::Hash& tx, const std::vector<types::Hash>& ancestor_txs) const;
   std::optional<std::string_view> block_problem(types::TimestampMs now, const types::Block& block,
                                                 const types::Block& parent) const;
 
@@ -174,8 +178,9 @@ class BftState {
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_votes_;
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_proposals_;
   std::set<std::pair<types::Round, types::ValidatorId>> equivocators_;
+  std::set<std::pair<types::Round, types::ValidatorId>> evidence_checked_;
   std::set<types::Hash> proposals_in_flight_;
-  std::map<types::Hash, types::TimestampMs> committed_txs_;  // replay window
+  std::unordered_map<types::Hash, types::TimestampMs, types::HashHasher> committed_txs_;  // replay window
   std::multimap<types::TimestampMs, types::Hash> committed_txs_by_time_;
 
   // Sync: heights requested and not yet received.

@@ -32,6 +32,14 @@ void VoteCollector::forget_unverified_from(types::ValidatorId voter,
   });
 }
 
+std::vector<types::BlockVote> VoteCollector::take_unverified_from(types::ValidatorId voter) {
+  std::vector<types::BlockVote> out;
+  for (const auto& u : unverified_)
+    if (u.voter == voter) out.push_back(u);
+  std::erase_if(unverified_, [&](const types::BlockVote& u) { return u.voter == voter; });
+  return out;
+}
+
 std::optional<core::VerifyVotesJob> VoteCollector::take_job(const types::Committee& committee) {
   if (in_flight_ || qc_formed_ || unverified_.empty()) return std::nullopt;
   types::VotingPower power = 0;

@@ -23,6 +23,8 @@ class VoteCollector {
   /// Moves verified votes in; returns true when newly seen voters were added.
   void add_verified(std::vector<core::Verified<types::BlockVote>> votes);
   void forget_unverified_from(types::ValidatorId voter, const types::BlsSignature& sig);
+  /// Removes and returns the voter's unverified votes (to check for equivocation).
+  std::vector<types::BlockVote> take_unverified_from(types::ValidatorId voter);
 
   /// A job when verified + unverified power could reach a quorum and no job is in flight.
   std::optional<core::VerifyVotesJob> take_job(const types::Committee& committee);

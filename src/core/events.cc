@@ -10,6 +10,7 @@ std::string_view timer_name(TimerId id) {
     case TimerId::kFetch: return "fetch";
     case TimerId::kSync: return "sync";
     case TimerId::kCleanup: return "cleanup";
+    case TimerId::kTxBatch: return "tx_batch";
   }
   return "unknown";
 }

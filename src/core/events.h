@@ -22,8 +22,9 @@ enum class TimerId : std::uint8_t {
   kFetch,         // missing transactions of pending blocks
   kSync,          // sync requests that got no answer
   kCleanup,       // periodic pruning
+  kTxBatch,       // the mempool verifies client submissions in batches
 };
-inline constexpr std::size_t kTimerCount = 5;
+inline constexpr std::size_t kTimerCount = 6;
 std::string_view timer_name(TimerId id);
 
 struct MessageReceived {

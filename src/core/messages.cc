@@ -52,9 +52,16 @@ std::string_view message_type_name(std::size_t index) {
 std::string_view message_type_name(const Message& m) { return message_type_name(m.index()); }
 
 std::size_t encoded_size(const Message& m) {
-  // Votes and timeouts dominate counts; their sizes are cheap to compute.
-  if (std::holds_alternative<types::BlockVote>(m))
-    return 1 + 4 + 8 + 8 + 32 + 32 + 4 + 96;
+  // The frequent messages have sizes that are cheap to compute exactly.
+  if (std::holds_alternative<types::BlockVote>(m)) return 1 + 4 + 8 + 8 + 32 + 32 + 4 + 96;
+  auto txs_size = [](const std::vector<types::TransactionRef>& txs) {
+    std::size_t n = 4;
+    for (const auto& tx : txs) n += tx->encoded_size();
+    return n;
+  };
+  if (const auto* g = std::get_if<TransactionGossip>(&m)) return 1 + txs_size(g->txs);
+  if (const auto* f = std::get_if<TransactionFetchResponse>(&m))
+    return 1 + Hash::kSize + txs_size(f->txs);
   types::Writer w;
   write(w, m);
   return w.size();

@@ -6,10 +6,8 @@ MempoolState::MempoolState(MempoolConfig config, types::Topology topology, types
     : config_(config), topology_(std::move(topology)), shard_(shard) {}
 
 bool MempoolState::involves_local_shard(const types::Transaction& tx) const {
-  auto access = types::declared_access(tx.payload());
-  for (const auto* nodes : {&access.reads, &access.writes})
-    for (const auto& n : *nodes)
-      if (topology_.shard_of(n) == shard_) return true;
+  for (auto key : tx.access().shard_keys)
+    if (types::shard_of_key(key, topology_.num_shards()) == shard_) return true;
   return false;
 }
 
@@ -30,8 +28,19 @@ std::vector<Action> MempoolState::on_submitted(types::TimestampMs,
     reject("transaction does not involve this shard");
   } else {
     verifying_.insert(tx->hash());
-    out.emplace_back(core::StartJob{core::VerifyTransactionsJob{core::TxOrigin::kSubmitted, {}, {tx}}});
+    if (submission_batch_.empty())
+      out.emplace_back(core::SetTimer{core::TimerId::kTxBatch, config_.submission_batch_ms});
+    submission_batch_.push_back(tx);
   }
+  return out;
+}
+
+std::vector<Action> MempoolState::on_batch_timer(types::TimestampMs) {
+  std::vector<Action> out;
+  if (submission_batch_.empty()) return out;
+  core::VerifyTransactionsJob job{core::TxOrigin::kSubmitted, {}, std::move(submission_batch_)};
+  submission_batch_.clear();
+  out.emplace_back(core::StartJob{std::move(job)});
   return out;
 }
 
@@ -75,10 +84,9 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
     if (r.origin == core::TxOrigin::kSubmitted) {
       // The receiving validator gossips a client's transaction to every
       // involved shard's committee, once.
-      auto access = types::declared_access(tx->payload());
       std::set<types::ShardId> shards;
-      for (const auto* nodes : {&access.reads, &access.writes})
-        for (const auto& n : *nodes) shards.insert(topology_.shard_of(n));
+      for (auto key : tx->access().shard_keys)
+        shards.insert(types::shard_of_key(key, topology_.num_shards()));
       for (auto s : shards) gossip[s].push_back(tx);
     }
   }

@@ -6,6 +6,8 @@
 
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/mempool_view.h"
@@ -21,6 +23,9 @@ struct MempoolConfig {
   std::size_t max_pool_size = 8192;       // gossip beyond this is dropped
   types::BlockHeight tombstone_blocks = 1000;
   std::size_t max_gossip_batch = 256;
+  /// Client submissions are verified (and then gossiped) in batches collected
+  /// over this window, instead of one job and one gossip message per tx.
+  core::DurationMs submission_batch_ms = 20;
 };
 
 struct MempoolStats {
@@ -38,6 +43,8 @@ class MempoolState final : public core::MempoolView {
   MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard);
 
   std::vector<Action> on_submitted(types::TimestampMs now, const types::TransactionRef& tx);
+  /// The submission batch window closed: verify what was collected.
+  std::vector<Action> on_batch_timer(types::TimestampMs now);
   std::vector<Action> on_gossip(types::TimestampMs now, types::ValidatorId from,
                                 const std::vector<types::TransactionRef>& txs);
   /// Verified submissions and gossip enter the pool; `added` receives their hashes.
@@ -65,8 +72,9 @@ class MempoolState final : public core::MempoolView {
   types::Topology topology_;
   types::ShardId shard_;
   std::map<types::Hash, types::TransactionRef> pool_;  // Pending, ordered by hash
-  std::set<types::Hash> verifying_;
-  std::map<types::Hash, types::BlockHeight> tombstones_;  // committed or expired
+  std::unordered_set<types::Hash, types::HashHasher> verifying_;
+  std::vector<types::TransactionRef> submission_batch_;
+  std::unordered_map<types::Hash, types::BlockHeight, types::HashHasher> tombstones_;  // committed or expired
   std::multimap<types::BlockHeight, types::Hash> tombstones_by_height_;
   types::BlockHeight committed_height_ = 0;
   MempoolStats stats_;

@@ -24,7 +24,10 @@ std::vector<core::Action> NodeStateMachine::handle(const core::Event& event) {
     NodeStateMachine& self;
     std::vector<core::Action>& out;
     void operator()(const core::MessageReceived& e) { out = self.on_message(e.from, e.message); }
-    void operator()(const core::TimerFired& e) { out = self.bft_->on_timer(self.now(), e.timer); }
+    void operator()(const core::TimerFired& e) {
+      out = e.timer == core::TimerId::kTxBatch ? self.mempool_->on_batch_timer(self.now())
+                                               : self.bft_->on_timer(self.now(), e.timer);
+    }
     void operator()(const core::TransactionSubmitted& e) {
       out = self.mempool_->on_submitted(self.now(), e.tx);
     }

@@ -250,7 +250,7 @@ void SimulationRunner::schedule(TimestampMs at, std::function<void(SimulationRun
 }
 
 void SimulationRunner::submit(const types::TransactionRef& tx, ValidatorId to) {
-  auto access = types::declared_access(tx->payload());
+  const auto& access = tx->access();
   types::ShardId shard = access.writes.empty() ? 0 : topology_.shard_of(access.writes.front());
   txs_.emplace(tx->hash(), TxRecord{shard, now_, std::nullopt});
   push(now_, core::EventPriority::kClient, to,
@@ -399,11 +399,13 @@ void SimulationRunner::send_outbound(ValidatorId from, const core::Outbound& out
     return;
   }
   const auto& b = std::get<core::BroadcastMessage>(out);
+  auto size = core::encoded_size(b.message);  // once for every recipient
   for (const auto& m : topology_.committee(b.shard).members())
-    if (m.id != from) send(from, m.id, b.message);
+    if (m.id != from) send(from, m.id, b.message, size);
 }
 
-void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& message) {
+void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& message,
+                            std::optional<std::size_t> known_size) {
   auto& slot = nodes_.at(from);
   std::vector<std::pair<ValidatorId, Message>> copies;
   if (slot.byzantine == ByzantineKind::kNone)
@@ -426,7 +428,8 @@ void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& mes
       traffic_.record_dropped();
       continue;
     }
-    auto size = core::encoded_size(msg);
+    auto size = known_size && slot.byzantine == ByzantineKind::kNone ? *known_size
+                                                                     : core::encoded_size(msg);
     for (auto d : delays) {
       traffic_.record(from, dest, msg.index(), size);
       push(now_ + d, core::EventPriority::kNetwork, dest,

@@ -140,7 +140,8 @@ class SimulationRunner {
             QueueItem item);
   void deliver(types::ValidatorId node, const core::Event& event);
   void execute(types::ValidatorId node, std::vector<core::Action> actions);
-  void send(types::ValidatorId from, types::ValidatorId to, const core::Message& message);
+  void send(types::ValidatorId from, types::ValidatorId to, const core::Message& message,
+            std::optional<std::size_t> known_size = std::nullopt);
   void send_outbound(types::ValidatorId from, const core::Outbound& out);
   std::vector<std::pair<types::ValidatorId, core::Message>> byzantine_transform(
       types::ValidatorId from, types::ValidatorId to, const core::Message& message);

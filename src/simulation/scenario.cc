@@ -71,7 +71,9 @@ SimReport run_scenario(const Scenario& s) {
       for (std::uint32_t i = 0; i < count && next > 0; ++i) runner.set_byzantine(members[--next], kind);
   }
 
-  bool any_faults = s.crash_restart || !s.partitions.empty() || !s.byzantine.empty();
+  for (const auto& [at, fn] : s.events) runner.schedule(at, fn);
+  bool any_faults = s.crash_restart || !s.partitions.empty() || !s.byzantine.empty() ||
+                    !s.events.empty() || s.sim.network.loss_ppm > 0;
   types::TimestampMs faults_end = s.faults_end_ms.value_or(any_faults ? s.duration_ms * 2 / 3 : 0);
   for (const auto& p : s.partitions) faults_end = std::max(faults_end, p.end_ms);
 
@@ -121,7 +123,10 @@ SimReport run_scenario(const Scenario& s) {
     });
   }
 
-  // Workload: batches every 10 ms at the configured rate.
+  // Workload: batches every 10 ms at the configured rate. Like a client
+  // gateway, a batch's transactions for one shard go to one validator of it
+  // (chosen at random among the live ones), which verifies and gossips them
+  // together.
   TransferWorkload workload(s.workload, topology, s.sim.crypto, s.sim.seed);
   constexpr core::DurationMs kBatchMs = 10;
   std::uint64_t carry = 0;
@@ -129,17 +134,20 @@ SimReport run_scenario(const Scenario& s) {
   if (s.workload.tps > 0) {
     batch = [&workload, &carry, &batch, &s](SimulationRunner& r) {
       carry += static_cast<std::uint64_t>(s.workload.tps) * kBatchMs;
+      std::map<types::ShardId, types::ValidatorId> gateway;
       while (carry >= 1000) {
         carry -= 1000;
         auto tx = workload.next(r.now(), r.rng());
-        auto access = types::declared_access(tx->payload());
-        auto shard = r.topology().shard_of(access.writes.front());
-        auto members = r.validators_of(shard);
-        std::vector<types::ValidatorId> up;
-        for (auto v : members)
-          if (r.is_up(v)) up.push_back(v);
-        if (up.empty()) continue;
-        r.submit(tx, up[r.rng().below(up.size())]);
+        auto shard = r.topology().shard_of(tx->access().writes.front());
+        auto it = gateway.find(shard);
+        if (it == gateway.end()) {
+          std::vector<types::ValidatorId> up;
+          for (auto v : r.validators_of(shard))
+            if (r.is_up(v)) up.push_back(v);
+          if (up.empty()) continue;
+          it = gateway.emplace(shard, up[r.rng().below(up.size())]).first;
+        }
+        r.submit(tx, it->second);
       }
       if (r.now() + kBatchMs < s.duration_ms) r.schedule(r.now() + kBatchMs, batch);
     };

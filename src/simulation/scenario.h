@@ -32,6 +32,8 @@ struct Scenario {
   /// shard, until the faults end.
   bool crash_restart = false;
   std::vector<PartitionWindow> partitions;
+  /// Any other scripted change at a time (loss on/off, crashes, skew...).
+  std::vector<std::pair<types::TimestampMs, std::function<void(SimulationRunner&)>>> events;
   /// When faults stop; default: two thirds of the run when there are any.
   std::optional<types::TimestampMs> faults_end_ms;
   /// Commits must resume within this many round timeouts after faults stop.

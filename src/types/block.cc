@@ -87,6 +87,14 @@ Block::Block(BlockHeader header, BlockBody body)
   HS_ASSERT_MSG(header_.roots == body_.compute_roots(), "block header roots do not match body");
 }
 
+Block::Block(BlockHeader header, BlockBody body, RootsChecked)
+    : header_(std::move(header)), body_(std::move(body)), hash_(header_.compute_hash()) {}
+
+std::shared_ptr<const Block> Block::assemble(BlockHeader header, BlockBody body) {
+  if (body.compute_roots() != header.roots) return nullptr;
+  return std::shared_ptr<const Block>(new Block(std::move(header), std::move(body), RootsChecked{}));
+}
+
 void write(Writer& w, const SectionRoots& v) {
   w.fixed(v.retry_txs);
   w.fixed(v.priority_txs);

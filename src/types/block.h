@@ -71,6 +71,9 @@ class Block {
   Block() = default;
   /// The header's roots must be body.compute_roots() (asserted).
   Block(BlockHeader header, BlockBody body);
+  /// The block, or nullptr when the body does not match the header's roots.
+  /// Computes the roots once.
+  static std::shared_ptr<const Block> assemble(BlockHeader header, BlockBody body);
 
   const BlockHeader& header() const { return header_; }
   const BlockBody& body() const { return body_; }
@@ -83,6 +86,8 @@ class Block {
   friend void read(Reader& r, Block& v);
 
  private:
+  struct RootsChecked {};
+  Block(BlockHeader header, BlockBody body, RootsChecked);
   BlockHeader header_;
   BlockBody body_;
   Hash hash_;

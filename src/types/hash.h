@@ -14,6 +14,12 @@ struct Hash : FixedBytes<32> {
   std::uint64_t prefix_u64() const;
 };
 
+/// For unordered containers keyed by hashes (lookups only: iteration order
+/// of such containers must never reach an output).
+struct HashHasher {
+  std::size_t operator()(const Hash& h) const { return static_cast<std::size_t>(h.prefix_u64()); }
+};
+
 /// Incremental BLAKE2b-256 over any number of parts.
 class Hasher {
  public:

@@ -4,9 +4,11 @@
 
 namespace hyperscale::types {
 
+std::uint64_t shard_key(const NodeId& node) { return hash_bytes(node.span()).prefix_u64(); }
+
 ShardId shard_of(const NodeId& node, std::uint32_t num_shards) {
   HS_ASSERT(num_shards > 0);
-  return static_cast<ShardId>(hash_bytes(node.span()).prefix_u64() % num_shards);
+  return shard_of_key(shard_key(node), num_shards);
 }
 
 namespace {

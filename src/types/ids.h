@@ -20,6 +20,11 @@ struct NodeId : FixedBytes<30> {};
 
 /// Shard owning `node`: first 8 bytes of H(node) as little-endian u64, mod `num_shards`.
 ShardId shard_of(const NodeId& node, std::uint32_t num_shards);
+/// The u64 that shard_of reduces: lets callers cache it per node.
+std::uint64_t shard_key(const NodeId& node);
+inline ShardId shard_of_key(std::uint64_t key, std::uint32_t num_shards) {
+  return static_cast<ShardId>(key % num_shards);
+}
 
 /// Address of the account owned by an Ed25519 key: first 30 bytes of H("account" ‖ key).
 /// Deriving it from the key lets a node check signer coverage without reading state.

@@ -1,15 +1,40 @@
 #include "types/merkle.h"
 
+#include <algorithm>
+
 #include "types/assert.h"
 #include "types/limits.h"
 
 namespace hyperscale::types {
 
-Hash merkle_leaf(const Hash& item) { return Hasher().update_u8(0x00).update(item).finish(); }
+// One-shot hashes of stack buffers: the tree is hashed for every block by
+// every validator, so this avoids the incremental hasher's set-up.
+Hash merkle_leaf(const Hash& item) {
+  std::uint8_t buf[1 + Hash::kSize];
+  buf[0] = 0x00;
+  std::copy(item.bytes.begin(), item.bytes.end(), buf + 1);
+  return hash_bytes(ByteSpan(buf, sizeof buf));
+}
 
 Hash merkle_node(const Hash& left, const Hash& right) {
-  return Hasher().update_u8(0x01).update(left).update(right).finish();
+  std::uint8_t buf[1 + 2 * Hash::kSize];
+  buf[0] = 0x01;
+  std::copy(left.bytes.begin(), left.bytes.end(), buf + 1);
+  std::copy(right.bytes.begin(), right.bytes.end(), buf + 1 + Hash::kSize);
+  return hash_bytes(ByteSpan(buf, sizeof buf));
 }
+
+namespace {
+/// Binds the leaf count into the root (see merkle.h).
+Hash commit_leaf_count(std::uint64_t leaf_count, const Hash& top) {
+  HS_ASSERT(leaf_count <= UINT32_MAX);
+  return Hasher()
+      .update_u8(0x02)
+      .update_u32(static_cast<std::uint32_t>(leaf_count))
+      .update(top)
+      .finish();
+}
+}  // namespace
 
 Hash merkle_root(std::span<const Hash> items) {
   if (items.empty()) return Hash::zero();
@@ -22,7 +47,7 @@ Hash merkle_root(std::span<const Hash> items) {
       level[out++] = i + 1 < level.size() ? merkle_node(level[i], level[i + 1]) : level[i];
     level.resize(out);
   }
-  return level[0];
+  return commit_leaf_count(items.size(), level[0]);
 }
 
 MerkleProof merkle_prove(std::span<const Hash> items, std::uint32_t index) {
@@ -60,7 +85,7 @@ bool merkle_verify(const Hash& root, const Hash& item, const MerkleProof& proof)
     pos /= 2;
     width = (width + 1) / 2;
   }
-  return used == proof.siblings.size() && node == root;
+  return used == proof.siblings.size() && commit_leaf_count(proof.leaf_count, node) == root;
 }
 
 void write(Writer& w, const MerkleProof& v) {

@@ -1,10 +1,13 @@
 #pragma once
 
 // Binary Merkle tree over a list of item hashes.
-//   leaf = H(0x00 ‖ item), node = H(0x01 ‖ left ‖ right)
+//   leaf = H(0x00 ‖ item), node = H(0x01 ‖ left ‖ right),
+//   root = H(0x02 ‖ u32 leaf count ‖ top node)
 // so a leaf can never be taken for a node. A level with an odd count promotes
 // its last node unchanged (no duplication, which would let two lists share a
-// root). The root of the empty list is the zero hash.
+// root). The root commits to the leaf count: the path alone does not, so
+// without it a proof for item 4 of 5 would also verify as item 2 of 3. The
+// root of the empty list is the zero hash.
 
 #include <cstdint>
 #include <span>

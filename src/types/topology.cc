@@ -8,10 +8,13 @@ Committee::Committee(ShardId shard, std::vector<ValidatorInfo> members)
     : shard_(shard), members_(std::move(members)) {
   for (std::uint32_t i = 0; i < members_.size(); ++i) {
     index_.emplace(members_[i].id, i);
-    // Saturate instead of wrapping; Topology::make rejects totals above the limit.
+    // Saturate instead of wrapping, and stay saturated: once the total is above
+    // the limit, `limit - total` would wrap and let a later power bring the sum
+    // back under it. Topology::make rejects totals above the limit.
     VotingPower p = members_[i].power;
-    total_power_ = p > limits::kMaxTotalVotingPower - total_power_ ? limits::kMaxTotalVotingPower + 1
-                                                                  : total_power_ + p;
+    bool over = total_power_ > limits::kMaxTotalVotingPower ||
+                p > limits::kMaxTotalVotingPower - total_power_;
+    total_power_ = over ? limits::kMaxTotalVotingPower + 1 : total_power_ + p;
   }
 }
 

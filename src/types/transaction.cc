@@ -21,13 +21,22 @@ Hash tx_hash_of(const Hash& intent_hash, std::uint32_t attempt) {
   return Hasher().update(intent_hash).update_u32(attempt).finish();
 }
 
+namespace {
+/// attempt (u32) ‖ signature count (u32) ‖ signatures, after the payload.
+std::size_t tail_size(std::size_t signatures) {
+  return 4 + 4 + signatures * Ed25519Signature::kSize;
+}
+}  // namespace
+
 Transaction::Transaction(TransactionPayload payload, std::uint32_t attempt,
                          std::vector<Ed25519Signature> signatures)
-    : payload_(std::move(payload)),
-      attempt_(attempt),
-      signatures_(std::move(signatures)),
-      intent_hash_(intent_hash_of(payload_)),
-      hash_(tx_hash_of(intent_hash_, attempt_)) {}
+    : payload_(std::move(payload)), attempt_(attempt), signatures_(std::move(signatures)) {
+  Bytes encoded = encode(payload_);
+  intent_hash_ = hash_bytes(encoded);
+  hash_ = tx_hash_of(intent_hash_, attempt_);
+  access_ = declared_access(payload_);
+  encoded_size_ = encoded.size() + tail_size(signatures_.size());
+}
 
 DeclaredAccess declared_access(const TransactionPayload& payload) {
   DeclaredAccess out;
@@ -47,6 +56,11 @@ DeclaredAccess declared_access(const TransactionPayload& payload) {
   }
   std::sort(out.writes.begin(), out.writes.end());
   out.writes.erase(std::unique(out.writes.begin(), out.writes.end()), out.writes.end());
+  for (const auto* nodes : {&out.reads, &out.writes})
+    for (const auto& n : *nodes) out.shard_keys.push_back(shard_key(n));
+  std::sort(out.shard_keys.begin(), out.shard_keys.end());
+  out.shard_keys.erase(std::unique(out.shard_keys.begin(), out.shard_keys.end()),
+                       out.shard_keys.end());
   return out;
 }
 
@@ -184,6 +198,8 @@ void read(Reader& r, Transaction& v) {
   if (v.signatures_.size() != v.payload_.signers.size())
     return r.fail(DecodeErrorCode::kInconsistent, "one signature per signer");
   v.hash_ = tx_hash_of(v.intent_hash_, v.attempt_);
+  v.access_ = declared_access(v.payload_);
+  v.encoded_size_ = r.position() - start;
 }
 
 void write(Writer& w, const TransactionRef& v) { write(w, *v); }

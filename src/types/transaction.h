@@ -63,6 +63,19 @@ Hash intent_hash_of(const TransactionPayload& payload);
 /// make a second hash for the same attempt.
 Hash tx_hash_of(const Hash& intent_hash, std::uint32_t attempt);
 
+/// Nodes a transaction reads and writes, derived from its manifest by the
+/// node (never taken from the wire). Both sorted, unique and disjoint: a node
+/// that is written is not also listed as read.
+struct DeclaredAccess {
+  std::vector<NodeId> reads;
+  std::vector<NodeId> writes;
+  /// shard_key() of every read and write node, sorted and unique: the shards
+  /// a tx involves follow with one modulo each.
+  std::vector<std::uint64_t> shard_keys;
+  friend bool operator==(const DeclaredAccess&, const DeclaredAccess&) = default;
+};
+DeclaredAccess declared_access(const TransactionPayload& payload);
+
 /// A signed transaction. Immutable; its hashes are computed when it is made
 /// (or decoded), never read from the wire.
 class Transaction {
@@ -76,6 +89,10 @@ class Transaction {
   const std::vector<Ed25519Signature>& signatures() const { return signatures_; }
   const Hash& intent_hash() const { return intent_hash_; }
   const Hash& hash() const { return hash_; }
+  /// Derived from the manifest when the transaction is made or decoded.
+  const DeclaredAccess& access() const { return access_; }
+  /// Length of the canonical encoding.
+  std::size_t encoded_size() const { return encoded_size_; }
 
   friend bool operator==(const Transaction& a, const Transaction& b) {
     return a.hash_ == b.hash_ && a.signatures_ == b.signatures_ && a.payload_ == b.payload_;
@@ -89,19 +106,13 @@ class Transaction {
   std::vector<Ed25519Signature> signatures_;
   Hash intent_hash_;
   Hash hash_;
+  DeclaredAccess access_;
+  std::size_t encoded_size_ = 0;
 };
 
 using TransactionRef = std::shared_ptr<const Transaction>;
 
-/// Nodes a transaction reads and writes, derived from its manifest by the
-/// node (never taken from the wire). Both sorted, unique and disjoint: a node
-/// that is written is not also listed as read.
-struct DeclaredAccess {
-  std::vector<NodeId> reads;
-  std::vector<NodeId> writes;
-  friend bool operator==(const DeclaredAccess&, const DeclaredAccess&) = default;
-};
-DeclaredAccess declared_access(const TransactionPayload& payload);
+
 
 /// Accounts whose funds the payload moves; each owner must be a signer.
 std::vector<NodeId> debited_accounts(const TransactionPayload& payload);

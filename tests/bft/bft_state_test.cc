@@ -1,0 +1,201 @@
+#include "bft/bft_state.h"
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace hyperscale::bft {
+namespace {
+
+using testing::all_of;
+using testing::Cluster;
+
+std::vector<types::BlockVote> votes_in(const std::vector<core::Action>& actions) {
+  std::vector<types::BlockVote> out;
+  for (const auto& p : all_of<core::PersistSafetyThenSend>(actions))
+    for (const auto& m : p.messages)
+      if (const auto* s = std::get_if<core::SendMessage>(&m))
+        if (const auto* v = std::get_if<types::BlockVote>(&s->message)) out.push_back(*v);
+  return out;
+}
+
+TEST(BftState, VotesForAValidProposalAndPersistsFirst) {
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto out = c.deliver(1, 2, Cluster::proposal_of(b1));
+  auto votes = votes_in(out);
+  ASSERT_EQ(votes.size(), 1u);
+  EXPECT_EQ(votes[0].block_hash, b1->hash());
+  EXPECT_EQ(votes[0].parent_hash, c.genesis()->hash());
+  auto persisted = all_of<core::PersistSafetyThenSend>(out);
+  ASSERT_EQ(persisted.size(), 1u);
+  EXPECT_EQ(persisted[0].state.highest_voted_round, 1u) << "the vote's round is written with it";
+  // The vote goes to the leader of the next round.
+  auto sends = persisted[0].messages;
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(std::get<core::SendMessage>(sends[0]).to, c.node(2).leader_of(2));
+  // The same proposal again: no second vote.
+  EXPECT_TRUE(votes_in(c.deliver(1, 2, Cluster::proposal_of(b1))).empty());
+}
+
+TEST(BftState, ProposalFromTheWrongLeaderIsIgnored) {
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto p = std::make_shared<core::ProposalMessage>(*Cluster::proposal_of(b1));
+  p->header.proposer = 3;  // not leader(1); signed by 1
+  EXPECT_TRUE(c.deliver(3, 2, core::ProposalRef(p)).empty());
+  EXPECT_EQ(c.node(2).stats().invalid_messages, 1u);
+}
+
+TEST(BftState, TwoChainCommitOnlyOnConsecutiveRounds) {
+  Cluster c(4);
+  const types::ValidatorId observer = 2;
+  // B1 (round 1) certified; round 2 times out (TC carries QC1); B3 (round 3)
+  // extends B1 with TC(2). QC3 certifies B3 but 3 != 1 + 1: B1 must not commit.
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto qc1 = c.make_qc(b1, {0, 1, 2});
+  auto tc2 = c.make_tc(2, {{0, qc1}, {1, qc1}, {3, qc1}});
+  auto b3 = c.make_block(b1, 3, qc1, tc2);
+  auto qc3 = c.make_qc(b3, {0, 1, 3});
+  auto b4 = c.make_block(b3, 4, qc3);
+  c.deliver(1, observer, Cluster::proposal_of(b1));
+  c.deliver(3, observer, Cluster::proposal_of(b3));
+  c.deliver(0, observer, Cluster::proposal_of(b4));
+  EXPECT_EQ(c.node(observer).committed_height(), 0u) << "non-consecutive two-chain committed B1";
+  EXPECT_EQ(c.node(observer).current_round(), 4u);
+  // QC4 certifies B4 (round 4), whose parent B3 has round 3: B3 and B1 commit.
+  auto qc4 = c.make_qc(b4, {1, 2, 3});
+  auto b5 = c.make_block(b4, 5, qc4);
+  auto out = c.deliver(1, observer, Cluster::proposal_of(b5));
+  auto commits = all_of<core::CommitBlock>(out);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].block->hash(), b1->hash());
+  EXPECT_EQ(commits[1].block->hash(), b3->hash());
+  EXPECT_EQ(commits[0].qc, qc1) << "each block commits with the QC that certifies it";
+  EXPECT_EQ(commits[1].qc, qc3);
+  EXPECT_EQ(c.node(observer).committed_height(), 2u);
+}
+
+TEST(BftState, ForgedVoteDoesNotBlockTheRealOne) {
+  Cluster c(4);
+  const types::ValidatorId leader = 2;  // leader of round 2 collects round-1 votes
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  c.deliver(1, leader, Cluster::proposal_of(b1));
+  auto forged = c.vote(0, b1);
+  forged.signature = c.signer(3).sign(crypto::block_vote_message(forged));  // 3 signs in 0's name
+  c.deliver(0, leader, forged);
+  c.deliver(1, leader, c.vote(1, b1));
+  c.deliver(3, leader, c.vote(3, b1));
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 0u);
+  EXPECT_GE(c.node(leader).stats().invalid_messages, 1u);
+  c.deliver(0, leader, c.vote(0, b1));
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 1u) << "the real vote of 0 must still count";
+  EXPECT_EQ(c.node(leader).safety().high_qc.block_hash, b1->hash());
+  EXPECT_EQ(c.node(leader).current_round(), 2u);
+}
+
+TEST(BftState, UnverifiedCertificatesNeverMoveTheRound) {
+  Cluster c(4);
+  const types::ValidatorId observer = 2;
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto qc1 = c.make_qc(b1, {0, 1, 2});
+  // A header of round 1000 justified by a QC whose signature is forged.
+  auto fake_qc = qc1;
+  fake_qc.round = 999;
+  auto inflated = c.make_block(b1, 1000, fake_qc);
+  c.deliver(0, observer, Cluster::proposal_of(inflated));
+  EXPECT_EQ(c.node(observer).current_round(), 1u);
+  // A QC with a forged parent hash (the votes signed another parent).
+  auto forged_parent = qc1;
+  forged_parent.parent_hash.bytes[0] ^= 0xff;
+  auto b2 = c.make_block(b1, 2, forged_parent);
+  c.deliver(2, observer, Cluster::proposal_of(b2));
+  EXPECT_EQ(c.node(observer).current_round(), 1u);
+  EXPECT_EQ(c.node(observer).stats().invalid_messages, 2u);
+  EXPECT_TRUE(votes_in(c.deliver(2, observer, Cluster::proposal_of(b2))).empty());
+  // A timeout for round 50 carrying the forged QC: ignored as well.
+  c.deliver(3, observer, c.timeout(3, 50, fake_qc));
+  c.deliver(1, observer, c.timeout(1, 50, fake_qc));
+  EXPECT_EQ(c.node(observer).current_round(), 1u);
+}
+
+TEST(BftState, TimeoutsFormTcAndTheNextLeaderReproposes) {
+  Cluster c(4);
+  // Leader of round 1 (validator 1) is silent: every other node's timer fires.
+  for (types::ValidatorId v : {0u, 2u, 3u})
+    c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
+  c.run([](const testing::Envelope& e) { return e.from != 1 && e.to != 1; });
+  for (types::ValidatorId v : {0u, 2u, 3u}) {
+    EXPECT_EQ(c.node(v).current_round(), 2u) << "validator " << v;
+    EXPECT_EQ(c.node(v).stats().tcs_formed, 1u);
+  }
+  // With nothing to order, the leader of round 2 proposes at its next tick,
+  // with TC(1) and the genesis QC; the others vote for it under the TC rule.
+  EXPECT_EQ(c.node(2).stats().proposals, 0u);
+  c.settle(2, c.node(2).on_timer(c.now, core::TimerId::kProposalTick));
+  c.run([](const testing::Envelope& e) { return e.from != 1 && e.to != 1; });
+  std::uint64_t votes = 0;
+  for (types::ValidatorId v : {0u, 2u, 3u}) votes += c.node(v).stats().votes_sent;
+  EXPECT_EQ(c.node(2).stats().proposals, 1u);
+  EXPECT_EQ(votes, 3u);
+  EXPECT_GE(c.node(c.node(0).leader_of(3)).stats().qcs_formed, 1u);
+}
+
+TEST(BftState, JoinsATimeoutOnceMoreThanAThirdTimedOut) {
+  Cluster c(4);
+  // Validators 0 and 3 time out round 1; 2 has not yet, but f + 1 = 2 timeouts
+  // make it join without waiting for its own timer.
+  for (types::ValidatorId v : {0u, 3u}) c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
+  c.run([](const testing::Envelope& e) { return e.to == 2 && e.from != 1; });
+  EXPECT_EQ(c.node(2).stats().timeouts_sent, 1u);
+}
+
+TEST(BftState, EquivocatingProposerIsReported) {
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto b1_other = c.make_block(c.genesis(), 1, c.genesis_qc(), std::nullopt, c.now + 1);
+  ASSERT_NE(b1->hash(), b1_other->hash());
+  c.deliver(1, 2, Cluster::proposal_of(b1));
+  auto out = c.deliver(1, 2, Cluster::proposal_of(b1_other));
+  auto evidence = all_of<core::EquivocationDetected>(out);
+  ASSERT_EQ(evidence.size(), 1u);
+  EXPECT_EQ(evidence[0].validator, 1u);
+  EXPECT_TRUE(evidence[0].proposal);
+  EXPECT_EQ(c.node(2).stats().votes_sent, 1u) << "voted once, for the first block only";
+}
+
+TEST(BftState, SyncsMissingBlocksAndCommitsThroughTheSameRule) {
+  Cluster c(4);
+  const types::ValidatorId late = 3;
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto qc1 = c.make_qc(b1, {0, 1, 2});
+  auto b2 = c.make_block(b1, 2, qc1);
+  auto qc2 = c.make_qc(b2, {0, 1, 2});
+  auto b3 = c.make_block(b2, 3, qc2);
+  auto qc3 = c.make_qc(b3, {0, 1, 2});
+  auto b4 = c.make_block(b3, 4, qc3);
+  // The late node only sees B4: it learns of QC3 above its tip and asks to sync.
+  auto out = c.deliver(0, late, Cluster::proposal_of(b4));
+  bool asked = false;
+  for (const auto& s : all_of<core::SendMessage>(out))
+    if (const auto* r = std::get_if<core::SyncRequest>(&s.message)) {
+      asked = true;
+      EXPECT_EQ(r->from_height, 1u);
+    }
+  EXPECT_TRUE(asked);
+  core::SyncResponse response;
+  response.blocks = {{b1, qc1}, {b2, qc2}, {b3, qc3}};
+  auto applied = c.deliver(1, late, response);
+  // B1 and B2 commit (B3 certified in the round after B2); B3 waits for its child.
+  auto commits = all_of<core::CommitBlock>(applied);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(c.node(late).committed_height(), 2u);
+  // A response whose QC does not certify its block is refused.
+  core::SyncResponse bad;
+  bad.blocks = {{b4, qc3}};
+  c.deliver(1, late, bad);
+  EXPECT_EQ(c.node(late).committed_height(), 2u);
+}
+
+}  // namespace
+}  // namespace hyperscale::bft

@@ -1,0 +1,201 @@
+// Whole-network scenarios in the deterministic simulator: workload + faults +
+// what must hold (agreement, commit extends tip, no double vote, liveness
+// within 3 round timeouts after the faults stop).
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "simulation/scenario.h"
+
+namespace hyperscale::simulation {
+namespace {
+
+Scenario base(std::uint32_t validators, types::TimestampMs duration_ms, std::uint64_t seed = 7) {
+  Scenario s;
+  s.sim.validators_per_shard = validators;
+  s.sim.seed = seed;
+  s.duration_ms = duration_ms;
+  s.workload.tps = 200;
+  return s;
+}
+
+std::string describe(const SimReport& r) {
+  std::string out = "trace " + r.trace_hash + "; blocks " + std::to_string(r.committed_blocks);
+  for (const auto& p : r.problems) out += "; problem: " + p;
+  for (const auto& [name, v] : r.invariants)
+    if (v) out += "; " + name + ": " + *v;
+  return out;
+}
+
+class HappyPath : public ::testing::TestWithParam<std::uint32_t> {};
+
+TEST_P(HappyPath, CommitsEverythingWithoutViewChanges) {
+  auto r = run_scenario(base(GetParam(), 8'000));
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(r.committed_blocks, 20u);
+  EXPECT_EQ(r.view_changes, 0u);
+  EXPECT_GT(r.committed_txs, r.submitted_txs * 9 / 10) << describe(r);
+  EXPECT_LT(r.latency_ms.p99, 2'000);
+}
+INSTANTIATE_TEST_SUITE_P(Validators, HappyPath, ::testing::Values(4, 7, 16));
+
+TEST(Scenarios, LeaderCrashThenRestart) {
+  auto s = base(4, 20'000);
+  s.events.emplace_back(2'000, [](SimulationRunner& r) { r.crash(1); });
+  s.events.emplace_back(8'000, [](SimulationRunner& r) { r.restart(1); });
+  s.faults_end_ms = 8'000;
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(r.view_changes, 0u) << "the crashed leader's rounds must time out";
+}
+
+TEST(Scenarios, TwoTwoPartitionBlocksCommitsThenHeals) {
+  auto s = base(4, 20'000);
+  s.partitions.push_back({3'000, 9'000, {0, 1}, {2, 3}});
+  types::BlockHeight at_split = 0, at_heal = 0;
+  s.events.emplace_back(3'500, [&](SimulationRunner& r) { at_split = r.committed_height(0); });
+  s.events.emplace_back(9'000, [&](SimulationRunner& r) { at_heal = r.committed_height(0); });
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_EQ(at_split, at_heal) << "no quorum on either side: nothing may commit";
+  EXPECT_GT(r.shard_heights[0], at_heal + 5) << "commits resume after heal";
+}
+
+TEST(Scenarios, TenPercentLoss) {
+  auto s = base(4, 24'000);
+  s.sim.network.loss_ppm = 100'000;
+  s.events.emplace_back(14'000, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
+  s.faults_end_ms = 14'000;
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(r.messages_dropped, 0u);
+}
+
+TEST(Scenarios, CrashRestartMidRun) {
+  auto s = base(4, 30'000);
+  s.crash_restart = true;
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(r.crashes, 0u);
+}
+
+struct ByzantineCase {
+  ByzantineKind kind;
+  std::uint32_t validators;
+};
+
+class Byzantine : public ::testing::TestWithParam<ByzantineCase> {};
+
+TEST_P(Byzantine, FByzantineCannotBreakSafetyOrLiveness) {
+  auto [kind, n] = GetParam();
+  auto s = base(n, 24'000);
+  s.byzantine = {{kind, (n - 1) / 3}};
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(r.committed_blocks, 3u) << describe(r);
+  if (kind == ByzantineKind::kEquivocate || kind == ByzantineKind::kDoubleVote) {
+    EXPECT_GT(r.equivocations_reported, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, Byzantine,
+    ::testing::Values(ByzantineCase{ByzantineKind::kEquivocate, 4},
+                      ByzantineCase{ByzantineKind::kDoubleVote, 4},
+                      ByzantineCase{ByzantineKind::kSilent, 4},
+                      ByzantineCase{ByzantineKind::kBadSignature, 4},
+                      ByzantineCase{ByzantineKind::kForgedParent, 4},
+                      ByzantineCase{ByzantineKind::kEquivocate, 7},
+                      ByzantineCase{ByzantineKind::kSilent, 7},
+                      ByzantineCase{ByzantineKind::kForgedParent, 7}),
+    [](const auto& param_info) {
+      std::string name(to_string(param_info.param.kind));
+      std::erase(name, '-');
+      return name + "_" + std::to_string(param_info.param.validators);
+    });
+
+TEST(Scenarios, ClockSkewWithinBoundsKeepsCommitting) {
+  auto s = base(4, 10'000);
+  s.sim.max_clock_skew_ms = 1'500;
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_EQ(r.view_changes, 0u);
+}
+
+TEST(Determinism, SameSeedSameTraceDifferentSeedDifferentTrace) {
+  auto s = base(4, 6'000, 11);
+  s.sim.network.jitter_ms = 30;
+  s.sim.network.loss_ppm = 20'000;
+  auto a = run_scenario(s);
+  auto b = run_scenario(s);
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_EQ(a.events_processed, b.events_processed);
+  s.sim.seed = 12;
+  auto c = run_scenario(s);
+  EXPECT_NE(a.trace_hash, c.trace_hash);
+}
+
+// A random fault schedule per seed: partitions, crashes, loss, jitter and one
+// Byzantine kind, then a quiet period in which commits must resume.
+Scenario random_schedule(std::uint64_t seed) {
+  Rng rng(seed * 7919 + 1);
+  Scenario s = base(4 + 3 * static_cast<std::uint32_t>(rng.below(2)), 9'000, seed);
+  s.workload.tps = 50;
+  s.sim.network.jitter_ms = rng.below(60);
+  s.sim.max_clock_skew_ms = rng.below(500);
+  s.faults_end_ms = 5'000;
+  auto n = s.sim.validators_per_shard;
+  switch (rng.below(5)) {
+    case 0: {
+      types::TimestampMs start = 500 + rng.below(2000);
+      std::vector<types::ValidatorId> a, b;
+      for (types::ValidatorId v = 0; v < n; ++v) (rng.below(2) ? a : b).push_back(v);
+      if (a.empty() || b.empty()) break;
+      s.partitions.push_back({start, start + 1'000 + rng.below(2'500), a, b});
+      break;
+    }
+    case 1: {
+      auto v = static_cast<types::ValidatorId>(rng.below(n));
+      s.events.emplace_back(300 + rng.below(2000), [v](SimulationRunner& r) { r.crash(v, true); });
+      s.events.emplace_back(4'000, [v](SimulationRunner& r) {
+        r.crash(v);
+        r.restart(v);
+      });
+      break;
+    }
+    case 2:
+      s.sim.network.loss_ppm = static_cast<std::uint32_t>(rng.below(150'000));
+      s.events.emplace_back(5'000, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
+      break;
+    case 3: {
+      static constexpr ByzantineKind kinds[] = {ByzantineKind::kEquivocate, ByzantineKind::kDoubleVote,
+                                                ByzantineKind::kSilent, ByzantineKind::kBadSignature,
+                                                ByzantineKind::kForgedParent};
+      s.byzantine = {{kinds[rng.below(5)], 1}};
+      break;
+    }
+    default:
+      s.sim.network.duplicate_ppm = static_cast<std::uint32_t>(rng.below(300'000));
+      break;
+  }
+  return s;
+}
+
+TEST(SeedSweep, RandomFaultSchedulesKeepEveryInvariant) {
+  // HS_SWEEP_SEEDS=5000 ctest -R SeedSweep for a longer sweep.
+  std::uint64_t seeds = 200;
+  if (const char* env = std::getenv("HS_SWEEP_SEEDS")) seeds = std::strtoull(env, nullptr, 10);
+  std::uint64_t failures = 0;
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    auto r = run_scenario(random_schedule(seed));
+    if (!r.ok) {
+      ++failures;
+      ADD_FAILURE() << "seed " << seed << ": " << describe(r);
+    }
+  }
+  EXPECT_EQ(failures, 0u);
+}
+
+}  // namespace
+}  // namespace hyperscale::simulation
