@@ -89,6 +89,14 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
   for (const auto& [name, c] : r.messages) messages[name] = {{"count", c.count}, {"bytes", c.bytes}};
   j["messages"] = messages;
   j["shard_heights"] = r.shard_heights;
+  nlohmann::json nodes = nlohmann::json::object();
+  for (const auto& [v, h] : r.node_heights) {
+    const auto& t = r.node_traffic.at(v);
+    nodes[std::to_string(v)] = {{"committed_height", h},
+                                {"sent_bytes", t.sent_bytes},
+                                {"received_bytes", t.received_bytes}};
+  }
+  j["nodes"] = nodes;
   j["events_processed"] = r.events_processed;
   j["wall_seconds"] = r.wall_seconds;
   j["sim_seconds_per_wall_second"] = r.sim_seconds_per_wall_second;
@@ -160,6 +168,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"real", "mock"}));
   app.add_flag("--json", json, "print the report as JSON on stdout");
   app.add_flag("--quiet", quiet, "no live progress line");
+  // Later occurrences win, so defaults given by a wrapper script can be overridden.
+  for (auto* opt : app.get_options())
+    if (opt->get_name() != "--byzantine") opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI11_PARSE(app, argc, argv);
 
   s.duration_ms = static_cast<types::TimestampMs>(duration_s * 1000);

@@ -20,6 +20,7 @@
 #include "core/actions.h"
 #include "core/jobs.h"
 #include "crypto/scheme.h"
+#include "types/hash_map.h"
 #include "types/topology.h"
 
 namespace hyperscale::bft {
@@ -180,7 +181,7 @@ class BftState {
   std::set<std::pair<types::Round, types::ValidatorId>> equivocators_;
   std::set<std::pair<types::Round, types::ValidatorId>> evidence_checked_;
   std::set<types::Hash> proposals_in_flight_;
-  std::unordered_map<types::Hash, types::TimestampMs, types::HashHasher> committed_txs_;  // replay window
+  types::HashMap<types::TimestampMs> committed_txs_;  // replay window
   std::multimap<types::TimestampMs, types::Hash> committed_txs_by_time_;
 
   // Sync: heights requested and not yet received.

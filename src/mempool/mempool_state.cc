@@ -110,7 +110,7 @@ std::vector<Action> MempoolState::on_block_committed(const types::Block& block) 
     for (const auto& tx : *section) {
       pool_.erase(tx->hash());
       verifying_.erase(tx->hash());
-      if (tombstones_.emplace(tx->hash(), h.height).second)
+      if (tombstones_.emplace(tx->hash(), h.height))
         tombstones_by_height_.emplace(h.height, tx->hash());
       ++stats_.committed;
       out.emplace_back(core::EmitTransactionStatus{tx->hash(), types::TransactionStatus(types::status::Committed{h.height})});
@@ -122,7 +122,7 @@ std::vector<Action> MempoolState::on_block_committed(const types::Block& block) 
       ++stats_.expired;
       out.emplace_back(
           core::EmitTransactionStatus{it->first, types::TransactionStatus(types::status::Aborted{types::AbortReason::kExpired})});
-      if (tombstones_.emplace(it->first, h.height).second)
+      if (tombstones_.emplace(it->first, h.height))
         tombstones_by_height_.emplace(h.height, it->first);
       it = pool_.erase(it);
     } else {

@@ -12,6 +12,7 @@
 
 #include "core/mempool_view.h"
 #include "core/actions.h"
+#include "types/hash_map.h"
 #include "types/topology.h"
 
 namespace hyperscale::mempool {
@@ -74,7 +75,7 @@ class MempoolState final : public core::MempoolView {
   std::map<types::Hash, types::TransactionRef> pool_;  // Pending, ordered by hash
   std::unordered_set<types::Hash, types::HashHasher> verifying_;
   std::vector<types::TransactionRef> submission_batch_;
-  std::unordered_map<types::Hash, types::BlockHeight, types::HashHasher> tombstones_;  // committed or expired
+  types::HashMap<types::BlockHeight> tombstones_;  // committed or expired
   std::multimap<types::BlockHeight, types::Hash> tombstones_by_height_;
   types::BlockHeight committed_height_ = 0;
   MempoolStats stats_;

@@ -185,6 +185,15 @@ SimReport run_scenario(const Scenario& s) {
     report.messages[std::string(core::message_type_name(i))] = by_type[i];
   for (types::ShardId shard = 0; shard < s.sim.shards; ++shard)
     report.shard_heights.push_back(runner.committed_height(shard));
+  for (auto v : runner.validators()) {
+    report.node_heights[v] = runner.storage(v).committed_height();
+    auto& t = report.node_traffic[v];
+    if (auto it = runner.traffic().sent_bytes().find(v); it != runner.traffic().sent_bytes().end())
+      t.sent_bytes = it->second;
+    if (auto it = runner.traffic().received_bytes().find(v);
+        it != runner.traffic().received_bytes().end())
+      t.received_bytes = it->second;
+  }
   report.trace_hash = runner.trace_hash().hex();
   report.invariants = runner.invariants().results();
   report.ok = runner.invariants().ok();

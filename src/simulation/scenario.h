@@ -62,6 +62,12 @@ struct SimReport {
   std::uint64_t submissions_rejected = 0;
   std::map<std::string, NetworkTrafficAnalyzer::Counter> messages;
   std::vector<types::BlockHeight> shard_heights;
+  std::map<types::ValidatorId, types::BlockHeight> node_heights;  // from each node's storage
+  struct NodeTraffic {
+    std::uint64_t sent_bytes = 0;
+    std::uint64_t received_bytes = 0;
+  };
+  std::map<types::ValidatorId, NodeTraffic> node_traffic;
   double wall_seconds = 0;
   double sim_seconds_per_wall_second = 0;
   std::string trace_hash;

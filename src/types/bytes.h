@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <compare>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,8 +41,24 @@ struct FixedBytes {
       if (b != 0) return false;
     return true;
   }
-  friend auto operator<=>(const FixedBytes&, const FixedBytes&) = default;
-  friend bool operator==(const FixedBytes&, const FixedBytes&) = default;
+  // Bytewise lexicographic order, compared eight bytes at a time (hashes are
+  // compared constantly: map keys, sorted sections); most differ in the first word.
+  friend std::strong_ordering operator<=>(const FixedBytes& a, const FixedBytes& b) {
+    static_assert(std::endian::native == std::endian::little, "word compare assumes little endian");
+    std::size_t i = 0;
+    for (; i + 8 <= N; i += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a.bytes.data() + i, 8);
+      std::memcpy(&y, b.bytes.data() + i, 8);
+      if (x != y) return __builtin_bswap64(x) <=> __builtin_bswap64(y);
+    }
+    for (; i < N; ++i)
+      if (a.bytes[i] != b.bytes[i]) return a.bytes[i] <=> b.bytes[i];
+    return std::strong_ordering::equal;
+  }
+  friend bool operator==(const FixedBytes& a, const FixedBytes& b) {
+    return (a <=> b) == std::strong_ordering::equal;
+  }
 };
 
 /// Parses exactly 2 * T::kSize hex digits into a FixedBytes-derived T.

@@ -62,6 +62,25 @@ TEST(Scenarios, TwoTwoPartitionBlocksCommitsThenHeals) {
   EXPECT_GT(r.shard_heights[0], at_heal + 5) << "commits resume after heal";
 }
 
+TEST(Scenarios, SyncFromFarBehind) {
+  // Validator 3 is cut off for 50 s while the other three keep committing,
+  // then catches up through sync (64-block windows, QC-checked).
+  // Short round timers, so the three live validators (whose every fourth
+  // round has the cut-off leader) commit fast enough to leave it far behind.
+  auto s = base(4, 60'000);
+  s.sim.node.bft.round_timeout_base_ms = 400;
+  s.sim.node.bft.round_timeout_step_ms = 100;
+  s.partitions.push_back({1'000, 51'000, {3}, {}});
+  types::BlockHeight behind_by = 0;
+  s.events.emplace_back(51'000, [&](SimulationRunner& r) {
+    behind_by = r.committed_height(0) - r.storage(3).committed_height();
+  });
+  auto r = run_scenario(s);
+  ASSERT_TRUE(r.ok) << describe(r);
+  EXPECT_GT(behind_by, 64u) << "the scenario must leave it more than one sync window behind";
+  EXPECT_GE(r.node_heights.at(3) + 3, r.shard_heights[0]) << "it must have caught up";
+}
+
 TEST(Scenarios, TenPercentLoss) {
   auto s = base(4, 24'000);
   s.sim.network.loss_ppm = 100'000;

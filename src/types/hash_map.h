@@ -1,0 +1,95 @@
+#pragma once
+
+// Open-addressing map from Hash to a small value, for the large lookup-only
+// sets of a validator (replay window, tombstones): entries live inline in one
+// array (one cache miss per lookup instead of a chain of heap nodes). Linear
+// probing, power-of-two capacity, load at most 1/2, backward-shift deletion.
+// Iteration order is the table's, so it must never reach an output.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "types/hash.h"
+
+namespace hyperscale::types {
+
+template <class V>
+class HashMap {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  bool contains(const Hash& key) const { return find(key) != nullptr; }
+
+  const V* find(const Hash& key) const {
+    if (slots_.empty()) return nullptr;
+    for (std::size_t i = home(key);; i = next(i)) {
+      const Slot& s = slots_[i];
+      if (!s.used) return nullptr;
+      if (s.key == key) return &s.value;
+    }
+  }
+
+  /// Inserts if absent; returns true when inserted.
+  bool emplace(const Hash& key, V value) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    for (std::size_t i = home(key);; i = next(i)) {
+      Slot& s = slots_[i];
+      if (!s.used) {
+        s = Slot{key, std::move(value), true};
+        ++size_;
+        return true;
+      }
+      if (s.key == key) return false;
+    }
+  }
+
+  bool erase(const Hash& key) {
+    if (slots_.empty()) return false;
+    std::size_t i = home(key);
+    for (;; i = next(i)) {
+      if (!slots_[i].used) return false;
+      if (slots_[i].key == key) break;
+    }
+    // Backward shift: move later members of the probe run into the hole.
+    std::size_t hole = i;
+    for (std::size_t j = next(i); slots_[j].used; j = next(j)) {
+      std::size_t h = home(slots_[j].key);
+      bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
+      if (movable) {
+        slots_[hole] = std::move(slots_[j]);
+        hole = j;
+      }
+    }
+    slots_[hole].used = false;
+    --size_;
+    return true;
+  }
+
+  void clear() {
+    slots_.clear();
+    size_ = 0;
+  }
+
+ private:
+  struct Slot {
+    Hash key;
+    V value{};
+    bool used = false;
+  };
+  std::size_t home(const Hash& key) const { return key.prefix_u64() & (slots_.size() - 1); }
+  std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    size_ = 0;
+    for (auto& s : old)
+      if (s.used) emplace(s.key, std::move(s.value));
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace hyperscale::types
