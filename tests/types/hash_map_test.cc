@@ -1,0 +1,75 @@
+#include "types/hash_map.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
+
+namespace hyperscale::types {
+namespace {
+
+Hash key(std::uint32_t i) { return Hasher().update_u32(i).finish(); }
+
+/// Keys whose home slot collides (same low bits), to exercise probe runs and
+/// backward-shift deletion across the wrap-around.
+Hash colliding_key(std::uint32_t i) {
+  Hash h = key(i);
+  h.bytes[0] = 0x3f;  // same low byte of prefix_u64 -> same home in small tables
+  h.bytes[1] = 0;
+  return h;
+}
+
+TEST(HashMap, InsertFindErase) {
+  HashMap<int> m;
+  EXPECT_FALSE(m.contains(key(1)));
+  EXPECT_TRUE(m.emplace(key(1), 10));
+  EXPECT_FALSE(m.emplace(key(1), 11)) << "no overwrite";
+  ASSERT_NE(m.find(key(1)), nullptr);
+  EXPECT_EQ(*m.find(key(1)), 10);
+  EXPECT_TRUE(m.erase(key(1)));
+  EXPECT_FALSE(m.erase(key(1)));
+  EXPECT_FALSE(m.contains(key(1)));
+  EXPECT_TRUE(m.empty());
+}
+
+TEST(HashMap, CollidingKeysSurviveDeletesInTheirRun) {
+  HashMap<std::uint32_t> m;
+  for (std::uint32_t i = 0; i < 20; ++i) ASSERT_TRUE(m.emplace(colliding_key(i), i));
+  for (std::uint32_t i = 0; i < 20; i += 3) ASSERT_TRUE(m.erase(colliding_key(i)));
+  for (std::uint32_t i = 0; i < 20; ++i) {
+    auto* v = m.find(colliding_key(i));
+    if (i % 3 == 0) {
+      EXPECT_EQ(v, nullptr) << i;
+    } else {
+      ASSERT_NE(v, nullptr) << i;
+      EXPECT_EQ(*v, i);
+    }
+  }
+}
+
+RC_GTEST_PROP(HashMap, BehavesLikeStdMap, (const std::vector<std::pair<std::uint8_t, bool>>& ops)) {
+  HashMap<std::uint32_t> m;
+  std::map<Hash, std::uint32_t> model;
+  std::uint32_t n = 0;
+  for (const auto& [k, insert] : ops) {
+    // Small key space and colliding keys: many hits, long runs.
+    Hash h = k % 2 ? key(k) : colliding_key(k);
+    if (insert) {
+      RC_ASSERT(m.emplace(h, n) == model.emplace(h, n).second);
+    } else {
+      RC_ASSERT(m.erase(h) == (model.erase(h) == 1));
+    }
+    ++n;
+    RC_ASSERT(m.size() == model.size());
+  }
+  for (std::uint32_t k = 0; k < 256; ++k)
+    for (Hash h : {key(k), colliding_key(k)}) {
+      auto it = model.find(h);
+      auto* v = m.find(h);
+      RC_ASSERT((it == model.end()) == (v == nullptr));
+      if (v) RC_ASSERT(*v == it->second);
+    }
+}
+
+}  // namespace
+}  // namespace hyperscale::types
