@@ -15,3 +15,8 @@ if(HS_SANITIZE)
                                               -fno-sanitize-recover=undefined)
   target_link_options(hs_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(HS_FUZZ)
+  # Coverage and sanitizers on every library the fuzz targets link.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
