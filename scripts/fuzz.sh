@@ -35,7 +35,7 @@ for dir in "$seeds"/*/; do
   mkdir -p "$work"
   if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="$findings/$type-" "$work" "$dir" >"$work.log" 2>&1; then
-    echo "fuzz: $type ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" | awk '{print $2}' || true) runs)"
+    echo "fuzz: $type ok ($(grep -o 'Done [0-9]* runs' "$work.log" | awk '{print $2}' || true) runs in ${seconds} s)"
   else
     echo "fuzz: $type FAILED, see $work.log and $findings" >&2
     tail -n 30 "$work.log" >&2
