@@ -97,6 +97,8 @@ std::vector<Action> BftState::on_proposal(TimestampMs, types::ValidatorId from,
     return out;
   }
   if (h.height <= tree_.committed_height()) return out;
+  // Too old to be voted on; if it was certified, sync brings it with its QC.
+  if (h.round + 2 < current_round_) return out;
   if (h.round > current_round_ + config_.max_pending_rounds_ahead) return out;
   if (equivocators_.contains({h.round, h.proposer})) return out;
   Hash hash = h.compute_hash();
@@ -116,20 +118,22 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
   }
   // Votes for round r go to leader(r + 1); older rounds than the high QC are useless.
   if (leader_of(vote.round + 1) != self_ || vote.round < safety_.state().high_qc.round) return out;
+  if (vote.round > current_round_ + config_.max_pending_rounds_ahead) return out;
   if (vote.height <= tree_.committed_height()) return out;
   if (equivocators_.contains({vote.round, vote.voter})) return out;
-  // A second block from a voter already verified in this round: check that
-  // vote alone, for evidence (it will never join a quorum).
+  Hash key = core::vote_key(vote);
+  // A second vote message from a voter already verified in this round: check
+  // that vote alone, for evidence (it will never join a quorum).
   if (auto seen = seen_votes_.find({vote.round, vote.voter});
-      seen != seen_votes_.end() && seen->second != vote.block_hash) {
+      seen != seen_votes_.end() && seen->second != key) {
     if (evidence_checked_.insert({vote.round, vote.voter}).second)
-      append(out, core::StartJob{core::VerifyVotesJob{{vote}, {}}});
+      append(out, core::StartJob{core::VerifyVotesJob{{vote}, {}, true}});
     return out;
   }
-  auto& collector = votes_[vote.block_hash];
+  auto& collector = votes_[key];
   if (collector.done()) return out;
   collector.add_unverified(vote);
-  start_vote_job(vote.block_hash, out);
+  start_vote_job(key, out);
   return out;
 }
 
@@ -140,9 +144,22 @@ std::vector<Action> BftState::on_timeout(TimestampMs, types::ValidatorId from,
     ++stats_.invalid_messages;
     return out;
   }
-  if (timeout.round < current_round_ ||
-      timeout.round > current_round_ + config_.max_pending_rounds_ahead)
+  if (timeout.round > current_round_ + config_.max_pending_rounds_ahead) return out;
+  if (timeout.round < current_round_) {
+    // The sender is behind, still timing out a round we left: hand it the TC
+    // that moved us on (once per sender and round), so no one is stranded by
+    // a lost certificate.
+    const auto& high_tc = safety_.state().high_tc;
+    if (high_tc && high_tc->round >= timeout.round &&
+        tc_replies_.insert({timeout.round, timeout.voter}).second)
+      append(out, core::SendMessage{timeout.voter, core::TimeoutCertificateMessage{*high_tc}});
     return out;
+  }
+  // A carried TC for our round or later moves us on by itself, even when the
+  // timeouts at hand are too few to be checked as a group.
+  if (timeout.last_round_tc && timeout.last_round_tc->round >= current_round_ &&
+      tcs_checked_.insert(timeout.last_round_tc->round).second)
+    append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, *timeout.last_round_tc}});
   timeouts_[timeout.round].add_unverified(timeout);
   start_timeout_job(timeout.round, out);
   return out;
@@ -155,7 +172,7 @@ std::vector<Action> BftState::on_timeout_certificate(TimestampMs, types::Validat
     ++stats_.invalid_messages;
     return out;
   }
-  if (tc.round + 1 <= current_round_) return out;
+  if (tc.round + 1 <= current_round_ || !tcs_checked_.insert(tc.round).second) return out;
   append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, tc}});
   return out;
 }
@@ -242,8 +259,10 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
     void operator()(const core::TimeoutCertificateVerified& r) {
       if (!r.result) {
         ++self.stats_.invalid_messages;
+        self.tcs_checked_.erase(r.round);  // a forged TC must not shut out the real one
         return;
       }
+      if (r.high_qc) self.process_qc(now, *r.high_qc, r.from, out);
       self.process_tc(now, *r.result, out);
     }
     void operator()(const core::TransactionsVerified& r) {
@@ -283,6 +302,7 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
     return;
   }
   process_qc(now, vp.justify, from, out);
+  if (vp.tc_high_qc) process_qc(now, *vp.tc_high_qc, from, out);
   if (vp.tc) process_tc(now, *vp.tc, out);
   if (tree_.contains(hash) || pending_.contains(hash) || h.height <= tree_.committed_height())
     return;
@@ -307,26 +327,27 @@ void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result
   stats_.invalid_messages += result.invalid.size();
   std::vector<Verified<types::BlockVote>> accepted;
   for (auto& v : result.valid) {
-    auto key = std::make_pair(v->round, v->voter);
-    auto [it, fresh] = seen_votes_.emplace(key, v->block_hash);
-    if (!fresh && it->second != v->block_hash) {
-      record_equivocation(v->voter, v->round, it->second, v->block_hash, false, out);
+    auto who = std::make_pair(v->round, v->voter);
+    auto [it, fresh] = seen_votes_.emplace(who, result.key);
+    if (!fresh && it->second != result.key) {
+      record_equivocation(v->voter, v->round, it->second, result.key, false, out);
       continue;
     }
-    if (equivocators_.contains(key)) continue;
+    if (equivocators_.contains(who) || result.evidence) continue;
     if (fresh) {
-      // Votes from this voter for other blocks of the round, still unverified,
-      // are equivocation candidates: check them now.
-      for (auto& [hash, other] : votes_) {
-        if (hash == v->block_hash || other.round() != v->round) continue;
+      // Votes from this voter for other messages of the round, still
+      // unverified, are equivocation candidates: check them now.
+      for (auto& [other_key, other] : votes_) {
+        if (other_key == result.key || other.round() != v->round) continue;
         auto suspects = other.take_unverified_from(v->voter);
-        if (!suspects.empty() && evidence_checked_.insert(key).second)
-          append(out, core::StartJob{core::VerifyVotesJob{std::move(suspects), {}}});
+        if (!suspects.empty() && evidence_checked_.insert(who).second)
+          append(out, core::StartJob{core::VerifyVotesJob{std::move(suspects), {}, true}});
       }
     }
     accepted.push_back(std::move(v));
   }
-  auto it = votes_.find(result.block_hash);
+  if (result.evidence) return;  // no collector had this job in flight
+  auto it = votes_.find(result.key);
   if (it != votes_.end()) {
     it->second.job_finished();
     it->second.add_verified(std::move(accepted));
@@ -336,7 +357,7 @@ void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result
     ++stats_.qcs_formed;
     process_qc(now, *result.qc, std::nullopt, out);
   } else if (it != votes_.end()) {
-    start_vote_job(result.block_hash, out);
+    start_vote_job(result.key, out);
   }
 }
 
@@ -381,16 +402,22 @@ void BftState::handle_fetched_transactions(TimestampMs now, const core::Transact
 void BftState::handle_sync_verified(TimestampMs now, core::SyncBlocksVerified result,
                                     std::vector<Action>& out) {
   if (!result.complete) ++stats_.invalid_messages;
+  auto committed_before = tree_.committed_height();
+  std::size_t known_before = tree_.size();
   for (const auto& vb : result.blocks) {
     insert_block(now, vb.block, out);
     process_qc(now, vb.justify, result.from, out);
     process_qc(now, vb.qc, result.from, out);
   }
-  sync_deadline_ms_ = 0;
-  sync_requested_up_to_ = 0;
-  if (sync_target_ > tree_.committed_height())
-    request_sync(now, result.blocks.empty() ? std::nullopt : std::optional(result.from),
-                 sync_target_, out);
+  // Ask again at once only when this answer made progress; otherwise the sync
+  // timer retries with another peer (no request storm while a certified tip
+  // waits for its child).
+  bool progress = tree_.committed_height() > committed_before || tree_.size() > known_before;
+  if (progress && sync_target_ > tree_.committed_height()) {
+    sync_deadline_ms_ = 0;
+    sync_requested_up_to_ = 0;
+    request_sync(now, result.from, sync_target_, out);
+  }
 }
 
 // --- certificates and rounds ---------------------------------------------------------------
@@ -487,8 +514,12 @@ void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>
     append(out, core::StoreCertifiedBlock{block, *qc});
     try_commit(hash, out);
   }
-  for (const auto& child : tree_.children(hash))
+  for (const auto& child : tree_.children(hash)) {
     if (tree_.qc_of(child->hash())) try_commit(child->hash(), out);
+    try_vote(now, child, out);  // it waited for this parent
+  }
+  // A gap deeper than one block may just have closed under the certified tip.
+  try_commit(safety_.state().high_qc.block_hash, out);
   try_vote(now, block, out);
   if (hash == safety_.state().high_qc.block_hash) maybe_propose(now, false, out);
 }
@@ -729,6 +760,9 @@ void BftState::prune_rounds() {
   std::erase_if(seen_proposals_, [&](const auto& kv) { return old(kv.first); });
   std::erase_if(equivocators_, [&](const auto& key) { return old(key); });
   std::erase_if(evidence_checked_, [&](const auto& key) { return old(key); });
+  std::erase_if(tc_replies_, [&](const auto& key) { return old(key); });
+  std::erase_if(tcs_checked_, [&](Round r) { return r + 2 < current_round_; });
+  std::erase_if(pending_, [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
 }
 
 void BftState::schedule_fetch(TimestampMs, std::vector<Action>& out) {

@@ -174,12 +174,14 @@ class BftState {
   bool timed_out_current_round_ = false;
 
   std::map<types::Hash, PendingBlock> pending_;            // verified headers awaiting txs
-  std::map<types::Hash, VoteCollector> votes_;             // as leader of round + 1
+  std::map<types::Hash, VoteCollector> votes_;  // by vote_key, as leader of round + 1
   std::map<types::Round, TimeoutCollector> timeouts_;
-  std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_votes_;
+  std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_votes_;  // vote keys
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_proposals_;
   std::set<std::pair<types::Round, types::ValidatorId>> equivocators_;
   std::set<std::pair<types::Round, types::ValidatorId>> evidence_checked_;
+  std::set<std::pair<types::Round, types::ValidatorId>> tc_replies_;
+  std::set<types::Round> tcs_checked_;  // TC rounds sent to verification
   std::set<types::Hash> proposals_in_flight_;
   types::HashMap<types::TimestampMs> committed_txs_;  // replay window
   std::multimap<types::TimestampMs, types::Hash> committed_txs_by_time_;

@@ -21,9 +21,27 @@ crypto::Parallelism& parallel_of(const JobContext& ctx) {
   return ctx.parallel ? *ctx.parallel : sequential;
 }
 
+/// A TC and its high QC, each verified once.
+struct CheckedTc {
+  Verified<types::TimeoutCertificate> tc;
+  Verified<types::QuorumCertificate> high_qc;
+};
+std::expected<CheckedTc, crypto::VerifyError> check_tc(const JobContext& ctx,
+                                                       const types::TimeoutCertificate& tc) {
+  if (tc.high_qc.shard != tc.shard || tc.high_qc.round != tc.max_high_qc_round() ||
+      tc.max_high_qc_round() >= tc.round)
+    return std::unexpected(crypto::VerifyError::kMalformed);
+  auto qc = crypto::verify_qc_or_genesis(*ctx.verifier, tc.high_qc, genesis_of(ctx, tc.shard));
+  if (!qc) return std::unexpected(qc.error());
+  auto signed_tc = crypto::verify_tc_signature(*ctx.verifier, tc);
+  if (!signed_tc) return std::unexpected(signed_tc.error());
+  return CheckedTc{std::move(*signed_tc), std::move(*qc)};
+}
+
 ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
   ProposalVerified out{job.from, job.proposal, std::unexpected(crypto::VerifyError::kMalformed)};
   const auto& header = job.proposal->header;
+  if (types::header_problem(header)) return out;
   const auto& genesis = genesis_of(ctx, header.shard);
   auto justify = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify, genesis);
   if (!justify) {
@@ -31,13 +49,15 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
     return out;
   }
   std::optional<Verified<types::TimeoutCertificate>> tc;
+  std::optional<Verified<types::QuorumCertificate>> tc_high_qc;
   if (header.timeout_cert) {
-    auto checked = crypto::verify_tc(*ctx.verifier, *header.timeout_cert, genesis);
+    auto checked = check_tc(ctx, *header.timeout_cert);
     if (!checked) {
       out.result = std::unexpected(checked.error());
       return out;
     }
-    tc = std::move(*checked);
+    tc = std::move(checked->tc);
+    tc_high_qc = std::move(checked->high_qc);
   }
   auto signed_header = crypto::verify_header_signature(*ctx.verifier, header);
   if (!signed_header) {
@@ -45,7 +65,7 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
     return out;
   }
   out.result = VerifiedProposal{job.proposal, std::move(*signed_header), std::move(*justify),
-                                std::move(tc)};
+                                std::move(tc), std::move(tc_high_qc)};
   return out;
 }
 
@@ -55,6 +75,8 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
                                 : !job.verified.empty() ? &*job.verified[0]
                                                         : nullptr;
   if (!any) return out;
+  out.key = vote_key(*any);
+  out.evidence = job.evidence;
   out.block_hash = any->block_hash;
   out.round = any->round;
   std::vector<types::ValidatorId> voters;
@@ -68,7 +90,7 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   }
   std::vector<Verified<types::BlockVote>> all = job.verified;
   all.insert(all.end(), out.valid.begin(), out.valid.end());
-  out.qc = crypto::form_qc(*ctx.verifier, all);
+  if (!job.evidence) out.qc = crypto::form_qc(*ctx.verifier, all);
   return out;
 }
 
@@ -99,9 +121,12 @@ TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
       auto key = types::hash_bytes(types::encode(*t.last_round_tc));
       auto [it, fresh] = tc_ok.emplace(key, false);
       if (fresh) {
-        auto tc = crypto::verify_tc(*ctx.verifier, *t.last_round_tc, genesis);
-        it->second = tc.has_value();
-        if (tc) out.tcs.push_back(std::move(*tc));
+        auto checked = check_tc(ctx, *t.last_round_tc);
+        it->second = checked.has_value();
+        if (checked) {
+          out.tcs.push_back(std::move(checked->tc));
+          out.high_qcs.push_back(std::move(checked->high_qc));
+        }
       }
       ok = it->second;
     }
@@ -120,8 +145,9 @@ TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
 }
 
 TimeoutCertificateVerified run(const JobContext& ctx, VerifyTimeoutCertificateJob job) {
-  auto shard = job.tc.shard;
-  return {job.from, crypto::verify_tc(*ctx.verifier, std::move(job.tc), genesis_of(ctx, shard))};
+  auto checked = check_tc(ctx, job.tc);
+  if (!checked) return {job.from, job.tc.round, std::unexpected(checked.error()), std::nullopt};
+  return {job.from, job.tc.round, std::move(checked->tc), std::move(checked->high_qc)};
 }
 
 std::vector<bool> check_transactions(const JobContext& ctx,
@@ -151,7 +177,8 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
     const auto& header = cb.block->header();
     const auto& genesis = genesis_of(ctx, header.shard);
     bool chained = !previous || header.parent_hash == *previous;
-    bool certifies = cb.qc.block_hash == cb.block->hash() && cb.qc.height == header.height &&
+    bool certifies = !types::header_problem(header) && cb.qc.block_hash == cb.block->hash() &&
+                     cb.qc.height == header.height &&
                      cb.qc.round == header.round && cb.qc.parent_hash == header.parent_hash &&
                      cb.qc.shard == header.shard;
     if (!chained || !certifies) {
@@ -178,6 +205,10 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
 }
 
 }  // namespace
+
+types::Hash vote_key(const types::BlockVote& vote) {
+  return types::hash_bytes(crypto::block_vote_message(vote));
+}
 
 JobResult run_job(const JobContext& ctx, Job job) {
   return std::visit([&](auto&& j) -> JobResult { return run(ctx, std::move(j)); }, std::move(job));

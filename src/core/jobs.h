@@ -32,6 +32,7 @@ struct VerifiedProposal {
   Verified<types::BlockHeader> header;  // proposer's signature checked
   Verified<types::QuorumCertificate> justify;
   std::optional<Verified<types::TimeoutCertificate>> tc;
+  std::optional<Verified<types::QuorumCertificate>> tc_high_qc;  // the TC's QC
 };
 struct ProposalVerified {
   types::ValidatorId from = 0;
@@ -41,11 +42,20 @@ struct ProposalVerified {
 
 // --- votes and QC formation --------------------------------------------------------
 
+/// Votes are grouped by what they sign: H(vote message) (shard, height,
+/// round, block hash, parent hash), so a vote with a forged parent or height
+/// can never spoil the quorum of the real ones.
+types::Hash vote_key(const types::BlockVote& vote);
+
 struct VerifyVotesJob {
-  std::vector<types::BlockVote> votes;               // unverified, one block
-  std::vector<Verified<types::BlockVote>> verified;  // already verified, same block
+  std::vector<types::BlockVote> votes;               // unverified, one vote message
+  std::vector<Verified<types::BlockVote>> verified;  // already verified, same message
+  /// Checking suspected equivocation only: no QC, no collector bookkeeping.
+  bool evidence = false;
 };
 struct VotesVerified {
+  types::Hash key;  // vote_key of the votes
+  bool evidence = false;
   types::Hash block_hash;
   types::Round round = 0;
   std::vector<Verified<types::BlockVote>> valid;  // newly verified
@@ -63,7 +73,8 @@ struct VerifyTimeoutsJob {
 struct TimeoutsVerified {
   types::Round round = 0;
   std::vector<Verified<types::Timeout>> valid;
-  /// The certificates the valid timeouts carry, verified (deduplicated).
+  /// The certificates the valid timeouts carry, verified (deduplicated),
+  /// including the QCs inside those TCs.
   std::vector<Verified<types::QuorumCertificate>> high_qcs;
   std::vector<Verified<types::TimeoutCertificate>> tcs;
   std::vector<types::ValidatorId> invalid;
@@ -76,7 +87,9 @@ struct VerifyTimeoutCertificateJob {
 };
 struct TimeoutCertificateVerified {
   types::ValidatorId from = 0;
+  types::Round round = 0;  // of the TC checked
   std::expected<Verified<types::TimeoutCertificate>, crypto::VerifyError> result;
+  std::optional<Verified<types::QuorumCertificate>> high_qc;  // the TC's QC, when valid
 };
 
 // --- transactions ----------------------------------------------------------------

@@ -52,6 +52,22 @@ void write_header_fields(Writer& w, const BlockHeader& v) {
 
 }  // namespace
 
+std::optional<std::string_view> header_problem(const BlockHeader& v) {
+  if (v.justify.shard != v.shard) return "justify qc of another shard";
+  if (v.height == 0) {
+    if (v.round != 0 || !v.parent_hash.is_zero() || v.timeout_cert ||
+        v.justify != QuorumCertificate::genesis(v.shard, Hash::zero()))
+      return "malformed genesis header";
+    return std::nullopt;
+  }
+  if (v.justify.block_hash != v.parent_hash) return "justify qc does not certify the parent";
+  if (v.justify.height + 1 != v.height) return "height is not parent height + 1";
+  if (v.round <= v.justify.round) return "round not above the justify qc round";
+  if (v.timeout_cert && (v.timeout_cert->round + 1 != v.round || v.timeout_cert->shard != v.shard))
+    return "timeout certificate is not for round - 1";
+  return std::nullopt;
+}
+
 Hash item_hash(const TransactionCertificate& v) { return hash_bytes(encode(v)); }
 Hash item_hash(const TransactionDefer& v) { return hash_bytes(encode(v)); }
 Hash item_hash(const TransactionAbort& v) { return hash_bytes(encode(v)); }
@@ -134,23 +150,7 @@ void read(Reader& r, BlockHeader& v) {
   read(r, v.roots);
   r.fixed(v.proposer_signature, "proposer signature");
   if (!r.ok()) return;
-  if (v.justify.shard != v.shard)
-    return r.fail(DecodeErrorCode::kInconsistent, "justify qc of another shard");
-  if (v.height == 0) {
-    // Genesis: no parent, no certificate, round 0.
-    if (v.round != 0 || !v.parent_hash.is_zero() || v.timeout_cert ||
-        v.justify != QuorumCertificate::genesis(v.shard, Hash::zero()))
-      r.fail(DecodeErrorCode::kInconsistent, "malformed genesis header");
-    return;
-  }
-  if (v.justify.block_hash != v.parent_hash)
-    return r.fail(DecodeErrorCode::kInconsistent, "justify qc does not certify the parent");
-  if (v.justify.height + 1 != v.height)
-    return r.fail(DecodeErrorCode::kInconsistent, "height is not parent height + 1");
-  if (v.round <= v.justify.round)
-    return r.fail(DecodeErrorCode::kInconsistent, "round not above the justify qc round");
-  if (v.timeout_cert && (v.timeout_cert->round + 1 != v.round || v.timeout_cert->shard != v.shard))
-    return r.fail(DecodeErrorCode::kInconsistent, "timeout certificate is not for round - 1");
+  if (auto problem = header_problem(v)) r.fail(DecodeErrorCode::kInconsistent, *problem);
 }
 
 void write(Writer& w, const BlockBody& v) {

@@ -47,6 +47,12 @@ struct BlockHeader {
   friend bool operator==(const BlockHeader&, const BlockHeader&) = default;
 };
 
+/// Structural consistency of a header, checked by the decoder and again by
+/// every verification of a header held in memory: justify certifies the
+/// parent (same shard, parent hash, height - 1, lower round), the TC if any is
+/// of round - 1, genesis has neither parent nor certificates. nullopt if fine.
+std::optional<std::string_view> header_problem(const BlockHeader& h);
+
 /// A header with its body. Sections are each strictly sorted by hash: txs by
 /// tx hash, certificates by tx hash, deferrals by loser tx hash, aborts by tx
 /// hash, proofs by (tx hash, source shard). The header's section roots are

@@ -94,6 +94,40 @@ TEST(BftState, ForgedVoteDoesNotBlockTheRealOne) {
   EXPECT_EQ(c.node(leader).current_round(), 2u);
 }
 
+TEST(BftState, AVoteSigningAnotherParentCannotSpoilTheQuorum) {
+  Cluster c(4);
+  const types::ValidatorId leader = 2;
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  // Validator 3 signs a vote for B1's hash with a made-up parent: a valid
+  // signature over a different vote message.
+  auto odd = c.vote(3, b1);
+  odd.parent_hash = types::hash_bytes("elsewhere");
+  odd.signature = c.signer(3).sign(crypto::block_vote_message(odd));
+  c.deliver(3, leader, odd);
+  c.deliver(0, leader, c.vote(0, b1));
+  c.deliver(1, leader, c.vote(1, b1));
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 0u);
+  c.deliver(2, leader, c.vote(2, b1));
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 1u);
+  EXPECT_EQ(c.node(leader).safety().high_qc.parent_hash, c.genesis()->hash());
+}
+
+TEST(BftState, AStragglerTimingOutAnOldRoundIsHandedTheTc) {
+  Cluster c(4);
+  // 0, 1 and 2 time out round 1 and form TC(1); 3 hears none of it.
+  for (types::ValidatorId v : {0u, 1u, 2u})
+    c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
+  c.run([](const testing::Envelope& e) {
+    return e.to != 3 && !std::holds_alternative<core::TimeoutCertificateMessage>(e.message);
+  });
+  EXPECT_EQ(c.node(0).current_round(), 2u);
+  EXPECT_EQ(c.node(3).current_round(), 1u);
+  // 3 times out round 1 late; whoever gets its timeout answers with TC(1).
+  c.settle(3, c.node(3).on_timer(c.now, core::TimerId::kRoundTimeout));
+  c.run([](const testing::Envelope& e) { return e.from == 3 || e.to == 3; });
+  EXPECT_EQ(c.node(3).current_round(), 2u);
+}
+
 TEST(BftState, UnverifiedCertificatesNeverMoveTheRound) {
   Cluster c(4);
   const types::ValidatorId observer = 2;
