@@ -45,7 +45,8 @@ Block make_block(std::uint32_t n_txs) {
   header.justify.round = 8;
   header.justify.block_hash = header.parent_hash;
   header.justify.signers = SignerBitfield(4);
-  for (std::uint32_t i = 0; i < 3; ++i) header.justify.signers.set(i);
+  for (std::uint32_t i = 0; i < 3; ++i)
+    header.justify.signers.set(i);
   header.timestamp_ms = 5000;
   header.roots = body.compute_roots();
   return Block(std::move(header), std::move(body));

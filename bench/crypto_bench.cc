@@ -27,7 +27,9 @@ using crypto::BlsSecretKey;
 using types::Bytes;
 
 constexpr std::string_view kDst = crypto::kBlsSignatureDst;
-const std::uint8_t* dst() { return reinterpret_cast<const std::uint8_t*>(kDst.data()); }
+const std::uint8_t* dst() {
+  return reinterpret_cast<const std::uint8_t*>(kDst.data());
+}
 
 struct Keys {
   std::vector<BlsSecretKey> secret;
@@ -38,7 +40,8 @@ struct Keys {
       secret.push_back(BlsSecretKey::from_seed(testing::seed_for(i)));
       points.push_back(*crypto::decode_public_key(secret.back().public_key()));
     }
-    for (const auto& p : points) pointers.push_back(&p);
+    for (const auto& p : points)
+      pointers.push_back(&p);
   }
 };
 
@@ -49,14 +52,15 @@ const Keys& keys(std::uint32_t n) {
   return *k;
 }
 
-const Bytes kMessage = crypto::block_vote_message(0, 10, 11, types::hash_bytes("block"),
-                                                  types::hash_bytes("parent"));
+const Bytes kMessage =
+    crypto::block_vote_message(0, 10, 11, types::hash_bytes("block"), types::hash_bytes("parent"));
 
 // --- single signatures -------------------------------------------------------
 
 void BM_OursSign(benchmark::State& state) {
   const auto& k = keys(1);
-  for (auto _ : state) benchmark::DoNotOptimize(k.secret[0].sign(kMessage));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(k.secret[0].sign(kMessage));
 }
 BENCHMARK(BM_OursSign)->Name("ours/bls_sign");
 
@@ -91,10 +95,10 @@ void BM_BlstVerify(benchmark::State& state) {
   for (auto _ : state) {
     blst_p2_affine s;
     blst_p2_uncompress(&s, sig.bytes.data());
-    bool ok = blst_p2_affine_in_g2(&s) &&
-              blst_core_verify_pk_in_g1(&k.points[0].point, &s, true, kMessage.data(),
-                                        kMessage.size(), dst(), kDst.size(), nullptr,
-                                        0) == BLST_SUCCESS;
+    bool ok =
+        blst_p2_affine_in_g2(&s) &&
+        blst_core_verify_pk_in_g1(&k.points[0].point, &s, true, kMessage.data(), kMessage.size(),
+                                  dst(), kDst.size(), nullptr, 0) == BLST_SUCCESS;
     benchmark::DoNotOptimize(ok);
   }
 }
@@ -150,7 +154,8 @@ void BM_BlstQc(benchmark::State& state) {
   for (auto _ : state) {
     blst_p1 acc;
     blst_p1_from_affine(&acc, &pks[0]);
-    for (std::size_t i = 1; i < pks.size(); ++i) blst_p1_add_or_double_affine(&acc, &acc, &pks[i]);
+    for (std::size_t i = 1; i < pks.size(); ++i)
+      blst_p1_add_or_double_affine(&acc, &acc, &pks[i]);
     blst_p1_affine agg;
     blst_p1_to_affine(&agg, &acc);
     blst_p2_affine sig;
@@ -171,7 +176,8 @@ struct BatchCase {
   std::vector<crypto::BlsBatchItem> items;
   BatchCase() {
     const auto& k = keys(64);
-    for (std::uint32_t i = 0; i < 64; ++i) msgs.push_back(crypto::timeout_message(0, 100 + i, i));
+    for (std::uint32_t i = 0; i < 64; ++i)
+      msgs.push_back(crypto::timeout_message(0, 100 + i, i));
     for (std::uint32_t i = 0; i < 64; ++i)
       items.push_back({&k.points[i], msgs[i], k.secret[i].sign(msgs[i])});
   }
@@ -230,7 +236,8 @@ BENCHMARK(BM_SixtyFourSingleVerifies)->Name("ours/64_single_verifies");
 
 void BM_OursAggregateKeys(benchmark::State& state) {
   const auto& k = keys(100);
-  for (auto _ : state) benchmark::DoNotOptimize(crypto::aggregate_public_keys(k.pointers));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(crypto::aggregate_public_keys(k.pointers));
   state.SetItemsProcessed(state.iterations() * 100);
 }
 BENCHMARK(BM_OursAggregateKeys)->Name("ours/aggregate_100_keys");
@@ -255,11 +262,14 @@ BENCHMARK(BM_BlstAggregateKeys)->Name("blst/aggregate_100_keys");
 void BM_Ed25519Verify(benchmark::State& state) {
   auto kp = crypto::Ed25519KeyPair::from_seed(testing::seed_for(1));
   std::vector<Bytes> msgs;
-  for (int i = 0; i < 256; ++i) msgs.push_back(crypto::transaction_message(types::hash_bytes(std::to_string(i))));
+  for (int i = 0; i < 256; ++i)
+    msgs.push_back(crypto::transaction_message(types::hash_bytes(std::to_string(i))));
   std::vector<crypto::Ed25519BatchItem> items;
-  for (const auto& m : msgs) items.push_back({kp.public_key(), m, kp.sign(m)});
+  for (const auto& m : msgs)
+    items.push_back({kp.public_key(), m, kp.sign(m)});
   testing::ThreadParallelism parallel(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(crypto::ed25519_verify_batch(items, parallel));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(crypto::ed25519_verify_batch(items, parallel));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(items.size()));
 }
 BENCHMARK(BM_Ed25519Verify)->Name("ed25519_verify_256_threads")->Arg(1)->Arg(2)->UseRealTime();
@@ -268,7 +278,8 @@ BENCHMARK(BM_Ed25519Verify)->Name("ed25519_verify_256_threads")->Arg(1)->Arg(2)-
 
 void BM_Blake2b(benchmark::State& state) {
   Bytes data(static_cast<std::size_t>(state.range(0)), 0xab);
-  for (auto _ : state) benchmark::DoNotOptimize(types::hash_bytes(data));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(types::hash_bytes(data));
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_Blake2b)->Name("blake2b_256_bytes")->Arg(64)->Arg(1024)->Arg(1 << 20);

@@ -48,12 +48,12 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 }  // namespace hyperscale::bench
 
-#define HS_BENCHMARK_MAIN_WITH_RATIOS()                                  \
-  int main(int argc, char** argv) {                                      \
-    benchmark::Initialize(&argc, argv);                                  \
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;    \
-    hyperscale::bench::RatioReporter reporter;                           \
-    benchmark::RunSpecifiedBenchmarks(&reporter);                        \
-    benchmark::Shutdown();                                               \
-    return 0;                                                            \
+#define HS_BENCHMARK_MAIN_WITH_RATIOS()                               \
+  int main(int argc, char** argv) {                                   \
+    benchmark::Initialize(&argc, argv);                               \
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1; \
+    hyperscale::bench::RatioReporter reporter;                        \
+    benchmark::RunSpecifiedBenchmarks(&reporter);                     \
+    benchmark::Shutdown();                                            \
+    return 0;                                                         \
   }

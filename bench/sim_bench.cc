@@ -25,7 +25,8 @@ void run_sim(benchmark::State& state, crypto::SchemeKind scheme) {
   s.duration_ms = static_cast<types::TimestampMs>(state.range(1));
   s.workload.tps = 1000;
   simulation::SimReport last;
-  for (auto _ : state) last = simulation::run_scenario(s);
+  for (auto _ : state)
+    last = simulation::run_scenario(s);
   if (!last.ok) state.SkipWithError("an invariant broke");
   state.counters["events_per_s"] = static_cast<double>(last.events_processed) / last.wall_seconds;
   state.counters["sim_s_per_wall_s"] = last.sim_seconds_per_wall_second;
@@ -33,14 +34,30 @@ void run_sim(benchmark::State& state, crypto::SchemeKind scheme) {
   state.counters["blocks"] = static_cast<double>(last.committed_blocks);
 }
 
-void BM_SimMock(benchmark::State& state) { run_sim(state, crypto::SchemeKind::kMock); }
-void BM_SimReal(benchmark::State& state) { run_sim(state, crypto::SchemeKind::kBls); }
+void BM_SimMock(benchmark::State& state) {
+  run_sim(state, crypto::SchemeKind::kMock);
+}
+void BM_SimReal(benchmark::State& state) {
+  run_sim(state, crypto::SchemeKind::kBls);
+}
 
 // (validators, simulated ms)
-BENCHMARK(BM_SimMock)->Name("sim/mock")->Args({4, 30'000})->Args({16, 30'000})->Args({64, 10'000})
-    ->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_SimReal)->Name("sim/real")->Args({4, 10'000})->Args({16, 10'000})->Args({64, 5'000})
-    ->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_SimMock)
+    ->Name("sim/mock")
+    ->Args({4, 30'000})
+    ->Args({16, 30'000})
+    ->Args({64, 10'000})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_SimReal)
+    ->Name("sim/real")
+    ->Args({4, 10'000})
+    ->Args({16, 10'000})
+    ->Args({64, 5'000})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 // The leader's work per block: verify n votes (one aggregate check) and
 // aggregate them into a QC, with real BLS.
@@ -64,7 +81,11 @@ void BM_QcFormation(benchmark::State& state) {
     benchmark::DoNotOptimize(result);
   }
 }
-BENCHMARK(BM_QcFormation)->Name("qc_formation_real_bls/validators")->Arg(4)->Arg(16)->Arg(64)
+BENCHMARK(BM_QcFormation)
+    ->Name("qc_formation_real_bls/validators")
+    ->Arg(4)
+    ->Arg(16)
+    ->Arg(64)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -20,7 +20,8 @@ constexpr int kSeedsPerType = 8;
 
 template <class T>
 bool write_seeds(const fs::path& root, std::string name) {
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : name)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   fs::path dir = root / name;
   fs::create_directories(dir);
   for (int i = 0; i < kSeedsPerType; ++i) {
@@ -33,7 +34,8 @@ bool write_seeds(const fs::path& root, std::string name) {
       return false;
     }
     std::ofstream out(dir / ("seed-" + std::to_string(i)), std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out) return false;
   }
   return true;

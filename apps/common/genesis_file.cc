@@ -30,7 +30,8 @@ std::string genesis_to_json(const GenesisFile& genesis) {
 namespace {
 
 template <class T>
-std::expected<T, std::string> hex_field(const json& obj, const char* name, const std::string& where) {
+std::expected<T, std::string> hex_field(const json& obj, const char* name,
+                                        const std::string& where) {
   if (!obj.contains(name) || !obj[name].is_string())
     return std::unexpected(where + ": missing string field '" + name + "'");
   auto v = types::parse_hex<T>(obj[name].get<std::string>());
@@ -41,8 +42,7 @@ std::expected<T, std::string> hex_field(const json& obj, const char* name, const
 }
 
 std::expected<std::uint64_t, std::string> uint_field(const json& obj, const char* name,
-                                                     const std::string& where,
-                                                     std::uint64_t max) {
+                                                     const std::string& where, std::uint64_t max) {
   if (!obj.contains(name) || !obj[name].is_number_unsigned())
     return std::unexpected(where + ": missing unsigned field '" + name + "'");
   auto v = obj[name].get<std::uint64_t>();

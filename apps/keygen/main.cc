@@ -4,8 +4,8 @@
 //   hyperscale-keygen generate --shards 2 --validators 4 --out devnet/
 //   hyperscale-keygen check devnet/genesis.json
 
-#include <sodium.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,8 +50,10 @@ int generate(std::uint32_t shards, std::uint32_t per_shard, std::uint64_t power,
   }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  if (ec) return std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(),
-                              ec.message().c_str()), 1;
+  if (ec)
+    return std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(),
+                        ec.message().c_str()),
+           1;
 
   std::vector<types::Committee> committees;
   for (std::uint32_t s = 0; s < shards; ++s) {
@@ -84,13 +86,15 @@ int check(const fs::path& path) {
   auto genesis = apps::load_genesis(path);
   if (!genesis) return std::fprintf(stderr, "error: %s\n", genesis.error().c_str()), 1;
   std::size_t validators = 0;
-  for (const auto& c : genesis->topology.committees()) validators += c.size();
+  for (const auto& c : genesis->topology.committees())
+    validators += c.size();
   auto verifier = crypto::Verifier::make(genesis->scheme, genesis->topology);
   if (!verifier) return std::fprintf(stderr, "error: %s\n", verifier.error().c_str()), 1;
-  std::printf("ok: %u shards, %zu validators, every key decodes and every proof of possession "
-              "verifies (%s)\n",
-              genesis->topology.num_shards(), validators,
-              std::string(crypto::to_string(genesis->scheme)).c_str());
+  std::printf(
+      "ok: %u shards, %zu validators, every key decodes and every proof of possession "
+      "verifies (%s)\n",
+      genesis->topology.num_shards(), validators,
+      std::string(crypto::to_string(genesis->scheme)).c_str());
   return 0;
 }
 
@@ -107,7 +111,8 @@ int main(int argc, char** argv) {
   std::string out_dir = "devnet";
   gen->add_option("--shards", shards, "number of shards")->check(CLI::Range(1u, 1024u));
   gen->add_option("--validators", per_shard, "validators per shard")->check(CLI::Range(1u, 1024u));
-  gen->add_option("--power", power, "voting power of each validator")->check(CLI::Range(1ull, 1ull << 40));
+  gen->add_option("--power", power, "voting power of each validator")
+      ->check(CLI::Range(1ull, 1ull << 40));
   gen->add_option("--scheme", scheme, "signature scheme")->check(CLI::IsMember({"bls", "mock"}));
   gen->add_option("--network-seed", network_seed,
                   "64 hex digits for reproducible keys (default: random)");

@@ -45,7 +45,8 @@ std::optional<std::vector<PartitionWindow>> parse_partitions(const std::string& 
     PartitionWindow p;
     try {
       p.start_ms = static_cast<types::TimestampMs>(std::stod(window.substr(0, dash)) * 1000);
-      p.end_ms = static_cast<types::TimestampMs>(std::stod(window.substr(dash + 1, colon - dash - 1)) * 1000);
+      p.end_ms = static_cast<types::TimestampMs>(
+          std::stod(window.substr(dash + 1, colon - dash - 1)) * 1000);
     } catch (const std::exception&) {
       error = "partition window '" + window + "' has bad times";
       return std::nullopt;
@@ -86,7 +87,8 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
   j["submissions_rejected"] = r.submissions_rejected;
   j["messages_dropped"] = r.messages_dropped;
   nlohmann::json messages = nlohmann::json::object();
-  for (const auto& [name, c] : r.messages) messages[name] = {{"count", c.count}, {"bytes", c.bytes}};
+  for (const auto& [name, c] : r.messages)
+    messages[name] = {{"count", c.count}, {"bytes", c.bytes}};
   j["messages"] = messages;
   j["shard_heights"] = r.shard_heights;
   nlohmann::json nodes = nlohmann::json::object();
@@ -102,35 +104,41 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
   j["sim_seconds_per_wall_second"] = r.sim_seconds_per_wall_second;
   j["trace_hash"] = r.trace_hash;
   nlohmann::json inv = nlohmann::json::object();
-  for (const auto& [name, v] : r.invariants) inv[name] = v ? *v : "ok";
+  for (const auto& [name, v] : r.invariants)
+    inv[name] = v ? *v : "ok";
   j["invariants"] = inv;
   return j;
 }
 
 void print_summary(const SimReport& r, const Scenario& s) {
-  std::printf("\nHyperscale simulation: %u shard(s) x %u validators, %.1f s simulated, seed %llu, %s crypto\n",
-              s.sim.shards, s.sim.validators_per_shard, static_cast<double>(s.duration_ms) / 1000.0,
-              static_cast<unsigned long long>(s.sim.seed),
-              s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock");
+  std::printf(
+      "\nHyperscale simulation: %u shard(s) x %u validators, %.1f s simulated, seed %llu, %s "
+      "crypto\n",
+      s.sim.shards, s.sim.validators_per_shard, static_cast<double>(s.duration_ms) / 1000.0,
+      static_cast<unsigned long long>(s.sim.seed),
+      s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock");
   std::printf("  committed: %llu blocks, %llu of %llu txs (%.1f tx/s)\n",
               static_cast<unsigned long long>(r.committed_blocks),
               static_cast<unsigned long long>(r.committed_txs),
               static_cast<unsigned long long>(r.submitted_txs), r.tps);
   std::printf("  commit latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", r.latency_ms.p50,
               r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max);
-  std::printf("  view changes %llu, timeouts sent %llu, crashes %llu, equivocations reported %llu\n",
-              static_cast<unsigned long long>(r.view_changes),
-              static_cast<unsigned long long>(r.timeouts), static_cast<unsigned long long>(r.crashes),
-              static_cast<unsigned long long>(r.equivocations_reported));
+  std::printf(
+      "  view changes %llu, timeouts sent %llu, crashes %llu, equivocations reported %llu\n",
+      static_cast<unsigned long long>(r.view_changes), static_cast<unsigned long long>(r.timeouts),
+      static_cast<unsigned long long>(r.crashes),
+      static_cast<unsigned long long>(r.equivocations_reported));
   std::printf("  messages:");
   for (const auto& [name, c] : r.messages)
-    if (c.count) std::printf(" %s %llu (%.1f KiB)", name.c_str(), static_cast<unsigned long long>(c.count),
-                             static_cast<double>(c.bytes) / 1024.0);
+    if (c.count)
+      std::printf(" %s %llu (%.1f KiB)", name.c_str(), static_cast<unsigned long long>(c.count),
+                  static_cast<double>(c.bytes) / 1024.0);
   std::printf("\n  %llu events in %.2f s wall (%.1f simulated s per wall s)\n",
               static_cast<unsigned long long>(r.events_processed), r.wall_seconds,
               r.sim_seconds_per_wall_second);
   std::printf("  trace hash %s\n  invariants:", r.trace_hash.c_str());
-  for (const auto& [name, v] : r.invariants) std::printf(" %s=%s", name.c_str(), v ? "BROKEN" : "ok");
+  for (const auto& [name, v] : r.invariants)
+    std::printf(" %s=%s", name.c_str(), v ? "BROKEN" : "ok");
   std::printf("\n");
   for (const auto& [name, v] : r.invariants)
     if (v) std::printf("  VIOLATION %s: %s\n", name.c_str(), v->c_str());
@@ -154,23 +162,30 @@ int main(int argc, char** argv) {
   app.add_option("--seed", s.sim.seed, "seed of the run (same seed, same trace hash)");
   app.add_option("--tps", tps, "offered transactions per second (whole network)")
       ->check(CLI::Range(0u, 1'000'000u));
-  app.add_option("--latency-ms", latency, "one-way intra-shard latency")->check(CLI::Range(0ull, 60'000ull));
+  app.add_option("--latency-ms", latency, "one-way intra-shard latency")
+      ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--jitter-ms", jitter, "uniform jitter, +/-")->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--loss", loss, "message loss, fraction 0-1")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--duplicate", duplicate, "message duplication, fraction 0-1")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--clock-skew-ms", skew, "each node's clock off by up to this")->check(CLI::Range(0ull, 60'000ull));
+  app.add_option("--duplicate", duplicate, "message duplication, fraction 0-1")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--clock-skew-ms", skew, "each node's clock off by up to this")
+      ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--byzantine", byzantine,
-                 "KIND:COUNT per shard; kinds equivocate, double-vote, silent, bad-signature, forged-parent")
+                 "KIND:COUNT per shard; kinds equivocate, double-vote, silent, bad-signature, "
+                 "forged-parent")
       ->take_all();
-  app.add_flag("--crash-restart", s.crash_restart, "crash and restart validators at seeded times (never more than f)");
-  app.add_option("--partition", partition, "START-END:IDS[|IDS][;...] in seconds, e.g. 5-12:0,1|2,3");
+  app.add_flag("--crash-restart", s.crash_restart,
+               "crash and restart validators at seeded times (never more than f)");
+  app.add_option("--partition", partition,
+                 "START-END:IDS[|IDS][;...] in seconds, e.g. 5-12:0,1|2,3");
   app.add_option("--crypto", crypto_name, "signatures: real (BLS + Ed25519) or mock")
       ->check(CLI::IsMember({"real", "mock"}));
   app.add_flag("--json", json, "print the report as JSON on stdout");
   app.add_flag("--quiet", quiet, "no live progress line");
   // Later occurrences win, so defaults given by a wrapper script can be overridden.
   for (auto* opt : app.get_options())
-    if (opt->get_name() != "--byzantine") opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (opt->get_name() != "--byzantine")
+      opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI11_PARSE(app, argc, argv);
 
   s.duration_ms = static_cast<types::TimestampMs>(duration_s * 1000);
@@ -193,8 +208,10 @@ int main(int argc, char** argv) {
       kind = ByzantineKind::kNone;
     }
     if (kind == ByzantineKind::kNone) {
-      std::fprintf(stderr, "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
-                           "equivocate, double-vote, silent, bad-signature, forged-parent\n", b.c_str());
+      std::fprintf(stderr,
+                   "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
+                   "equivocate, double-vote, silent, bad-signature, forged-parent\n",
+                   b.c_str());
       return 2;
     }
     s.byzantine.emplace_back(kind, static_cast<std::uint32_t>(count));
@@ -209,7 +226,8 @@ int main(int argc, char** argv) {
     s.partitions = std::move(*windows);
   }
   if (auto problems = validate(s); !problems.empty()) {
-    for (const auto& p : problems) std::fprintf(stderr, "error: %s\n", p.c_str());
+    for (const auto& p : problems)
+      std::fprintf(stderr, "error: %s\n", p.c_str());
     return 2;
   }
   bool live = !quiet && isatty(STDERR_FILENO);
@@ -217,11 +235,12 @@ int main(int argc, char** argv) {
     s.on_progress = [live, last_txs = std::uint64_t{0}](const SimulationRunner& r) mutable {
       auto txs = r.committed_tx_count();
       types::BlockHeight height = 0;
-      for (types::ShardId sh = 0; sh < r.config().shards; ++sh) height = std::max(height, r.committed_height(sh));
-      std::fprintf(stderr, "%s[t=%6.1fs] height %llu  committed txs %llu  tps %llu%s", live ? "\r" : "",
-                   static_cast<double>(r.now()) / 1000.0, static_cast<unsigned long long>(height),
-                   static_cast<unsigned long long>(txs), static_cast<unsigned long long>(txs - last_txs),
-                   live ? "   " : "\n");
+      for (types::ShardId sh = 0; sh < r.config().shards; ++sh)
+        height = std::max(height, r.committed_height(sh));
+      std::fprintf(stderr, "%s[t=%6.1fs] height %llu  committed txs %llu  tps %llu%s",
+                   live ? "\r" : "", static_cast<double>(r.now()) / 1000.0,
+                   static_cast<unsigned long long>(height), static_cast<unsigned long long>(txs),
+                   static_cast<unsigned long long>(txs - last_txs), live ? "   " : "\n");
       last_txs = txs;
     };
   }

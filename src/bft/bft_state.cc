@@ -253,9 +253,7 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
       self.handle_verified_proposal(now, r.from, *r.result, out);
     }
     void operator()(const core::VotesVerified& r) { self.handle_votes_verified(now, r, out); }
-    void operator()(const core::TimeoutsVerified& r) {
-      self.handle_timeouts_verified(now, r, out);
-    }
+    void operator()(const core::TimeoutsVerified& r) { self.handle_timeouts_verified(now, r, out); }
     void operator()(const core::TimeoutCertificateVerified& r) {
       if (!r.result) {
         ++self.stats_.invalid_messages;
@@ -285,7 +283,8 @@ std::vector<Action> BftState::on_transactions_available(TimestampMs now,
         ready.push_back(hash);
         break;
       }
-  for (const auto& hash : ready) try_assemble(now, hash, out);
+  for (const auto& hash : ready)
+    try_assemble(now, hash, out);
   maybe_propose(now, false, out);
   return out;
 }
@@ -316,7 +315,8 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
   PendingBlock pb{vp.header, vp.proposal, h.proposer, {}, {}, now, now + config_.tx_fetch_delay_ms,
                   0};
   for (const auto* section : {&p.retry_tx_hashes, &p.priority_tx_hashes, &p.tx_hashes})
-    for (const auto& tx : *section) pb.missing.insert(tx);
+    for (const auto& tx : *section)
+      pb.missing.insert(tx);
   pending_.emplace(hash, std::move(pb));
   try_assemble(now, hash, out);
   if (pending_.contains(hash)) schedule_fetch(now, out);
@@ -370,8 +370,10 @@ void BftState::handle_timeouts_verified(TimestampMs now, core::TimeoutsVerified 
     it->second.job_finished();
     it->second.add_verified(std::move(result.valid));
   }
-  for (const auto& qc : result.high_qcs) process_qc(now, qc, std::nullopt, out);
-  for (const auto& tc : result.tcs) process_tc(now, tc, out);
+  for (const auto& qc : result.high_qcs)
+    process_qc(now, qc, std::nullopt, out);
+  for (const auto& tc : result.tcs)
+    process_tc(now, tc, out);
   it = timeouts_.find(round);  // processing certificates may have pruned it
   if (result.tc && (it == timeouts_.end() || !it->second.tc_formed())) {
     if (it != timeouts_.end()) it->second.mark_tc_formed();
@@ -487,7 +489,8 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   const auto& p = *pb.proposal;
   types::BlockBody body;
   auto fill = [&](const std::vector<Hash>& hashes, std::vector<types::TransactionRef>& section) {
-    for (const auto& h : hashes) section.push_back(pb.have.at(h));
+    for (const auto& h : hashes)
+      section.push_back(pb.have.at(h));
   };
   fill(p.retry_tx_hashes, body.retry_txs);
   fill(p.priority_tx_hashes, body.priority_txs);
@@ -534,7 +537,8 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
   if (!chain) return;  // a gap below: sync fills it, then this runs again
   // Each block's certificate is the justify of the next block on the chain.
   std::vector<types::QuorumCertificate> qcs;
-  for (std::size_t i = 0; i + 1 < chain->size(); ++i) qcs.push_back((*chain)[i + 1]->header().justify);
+  for (std::size_t i = 0; i + 1 < chain->size(); ++i)
+    qcs.push_back((*chain)[i + 1]->header().justify);
   qcs.push_back(child->header().justify);
   tree_.commit(*chain);
   TimestampMs latest = 0;
@@ -568,9 +572,8 @@ void BftState::request_sync(TimestampMs now, std::optional<types::ValidatorId> p
   auto committed = tree_.committed_height();
   if (sync_target_ <= committed) return;
   if (sync_requested_up_to_ > committed && now < sync_deadline_ms_) return;  // one in flight
-  auto count = static_cast<std::uint32_t>(
-      std::min<types::BlockHeight>({sync_target_ - committed, config_.sync_batch,
-                                    config_.sync_window}));
+  auto count = static_cast<std::uint32_t>(std::min<types::BlockHeight>(
+      {sync_target_ - committed, config_.sync_batch, config_.sync_window}));
   types::ValidatorId to;
   if (peer && *peer != self_ && is_member(*peer)) {
     to = *peer;
@@ -592,7 +595,8 @@ std::vector<Hash> BftState::ancestor_txs(const std::vector<BlockRef>& ancestors)
   std::vector<Hash> out;
   for (const auto& b : ancestors)
     for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
-      for (const auto& t : *section) out.push_back(t->hash());
+      for (const auto& t : *section)
+        out.push_back(t->hash());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -669,9 +673,9 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
 
   types::BlockBody body;
   auto ordered = ancestor_txs(*ancestors);
-  body.txs = mempool_->ready_for_proposal(
-      config_.max_txs_per_block, timestamp,
-      [&](const Hash& tx) { return already_ordered(tx, ordered); });
+  body.txs =
+      mempool_->ready_for_proposal(config_.max_txs_per_block, timestamp,
+                                   [&](const Hash& tx) { return already_ordered(tx, ordered); });
   HS_ASSERT(safety_.try_propose(r));
 
   types::BlockHeader h;
@@ -690,7 +694,8 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
 
   auto proposal = std::make_shared<core::ProposalMessage>();
   proposal->header = h;
-  for (const auto& tx : body.txs) proposal->tx_hashes.push_back(tx->hash());
+  for (const auto& tx : body.txs)
+    proposal->tx_hashes.push_back(tx->hash());
   auto block = types::Block::assemble(std::move(h), std::move(body));
   HS_ASSERT(block);
   seen_proposals_.emplace(std::make_pair(r, self_), block->hash());
@@ -705,7 +710,8 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   try_vote(now, block, vote_actions);
   for (auto& a : vote_actions) {
     if (auto* p = std::get_if<core::PersistSafetyThenSend>(&a)) {
-      for (auto& m : p->messages) persist.messages.push_back(std::move(m));
+      for (auto& m : p->messages)
+        persist.messages.push_back(std::move(m));
     } else {
       out.push_back(std::move(a));
     }
@@ -762,7 +768,8 @@ void BftState::prune_rounds() {
   std::erase_if(evidence_checked_, [&](const auto& key) { return old(key); });
   std::erase_if(tc_replies_, [&](const auto& key) { return old(key); });
   std::erase_if(tcs_checked_, [&](Round r) { return r + 2 < current_round_; });
-  std::erase_if(pending_, [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
+  std::erase_if(pending_,
+                [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
 }
 
 void BftState::schedule_fetch(TimestampMs, std::vector<Action>& out) {

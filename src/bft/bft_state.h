@@ -13,12 +13,12 @@
 
 #include "bft/block_tree.h"
 #include "bft/config.h"
-#include "core/mempool_view.h"
 #include "bft/safety_rules.h"
 #include "bft/timeout_collector.h"
 #include "bft/vote_collector.h"
 #include "core/actions.h"
 #include "core/jobs.h"
+#include "core/mempool_view.h"
 #include "crypto/scheme.h"
 #include "types/hash_map.h"
 #include "types/topology.h"
@@ -31,8 +31,8 @@ using core::Verified;
 /// What a validator reloads from its storage after a crash.
 struct RecoveredState {
   core::SafetyState safety;
-  BlockRef committed_tip;               // genesis on a fresh start
-  types::QuorumCertificate tip_qc;      // certifies committed_tip
+  BlockRef committed_tip;           // genesis on a fresh start
+  types::QuorumCertificate tip_qc;  // certifies committed_tip
   /// Transactions of recently committed blocks (for the replay window), with
   /// their block's timestamp.
   std::vector<std::pair<types::Hash, types::TimestampMs>> recent_committed_txs;
@@ -173,8 +173,8 @@ class BftState {
   types::TimestampMs last_proposal_ms_ = 0;
   bool timed_out_current_round_ = false;
 
-  std::map<types::Hash, PendingBlock> pending_;            // verified headers awaiting txs
-  std::map<types::Hash, VoteCollector> votes_;  // by vote_key, as leader of round + 1
+  std::map<types::Hash, PendingBlock> pending_;  // verified headers awaiting txs
+  std::map<types::Hash, VoteCollector> votes_;   // by vote_key, as leader of round + 1
   std::map<types::Round, TimeoutCollector> timeouts_;
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_votes_;  // vote keys
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_proposals_;

@@ -59,12 +59,13 @@ std::vector<BlockRef> BlockTree::children(const Hash& h) const {
 void BlockTree::commit(const std::vector<BlockRef>& chain) {
   for (const auto& b : chain) {
     // Every commit extends the committed tip: anything else is a safety breach.
-    HS_ASSERT_MSG(b->header().parent_hash == committed_hash() &&
-                      b->header().height == committed_height() + 1,
-                  "commit does not extend the committed tip");
+    HS_ASSERT_MSG(
+        b->header().parent_hash == committed_hash() && b->header().height == committed_height() + 1,
+        "commit does not extend the committed tip");
     committed_.push_back(b);
   }
-  while (committed_.size() > committed_kept_) committed_.pop_front();
+  while (committed_.size() > committed_kept_)
+    committed_.pop_front();
   prune();
 }
 
@@ -74,7 +75,8 @@ void BlockTree::prune() {
   // (they may still connect once sync brings the gap). Drop the rest: forks
   // that can no longer commit.
   std::set<Hash> keep;
-  for (const auto& b : committed_) keep.insert(b->hash());
+  for (const auto& b : committed_)
+    keep.insert(b->hash());
   std::vector<Hash> frontier = {committed_hash()};
   for (const auto& [h, b] : blocks_)
     if (b->header().height > committed_height() + 1 && !blocks_.contains(b->header().parent_hash))
@@ -85,7 +87,8 @@ void BlockTree::prune() {
     if (!keep.insert(h).second && h != committed_hash()) continue;
     auto [lo, hi] = children_.equal_range(h);
     for (auto it = lo; it != hi; ++it)
-      if (blocks_.contains(it->second) && !keep.contains(it->second)) frontier.push_back(it->second);
+      if (blocks_.contains(it->second) && !keep.contains(it->second))
+        frontier.push_back(it->second);
   }
   for (auto it = blocks_.begin(); it != blocks_.end();) {
     if (keep.contains(it->first))

@@ -45,7 +45,8 @@ class BlockTree {
   std::size_t size() const { return blocks_.size(); }
   std::vector<BlockRef> all_blocks() const {
     std::vector<BlockRef> out;
-    for (const auto& [h, b] : blocks_) out.push_back(b);
+    for (const auto& [h, b] : blocks_)
+      out.push_back(b);
     return out;
   }
   /// Known blocks whose parent is `h`.

@@ -16,15 +16,15 @@ struct BftConfig {
   DurationMs round_timeout_step_ms = 500;  // per consecutive round without a commit
   DurationMs round_timeout_max_ms = 30000;
   std::uint32_t max_txs_per_block = 4096;
-  DurationMs tx_fetch_delay_ms = 50;     // age of a pending block before fetching
-  DurationMs fetch_retry_ms = 250;       // next peer after this long without an answer
+  DurationMs tx_fetch_delay_ms = 50;        // age of a pending block before fetching
+  DurationMs fetch_retry_ms = 250;          // next peer after this long without an answer
   DurationMs max_timestamp_age_ms = 30000;  // header timestamp >= now - this
   DurationMs max_timestamp_lead_ms = 2000;  // header timestamp <= now + this
-  std::uint32_t sync_window = 64;         // heights ahead of the committed tip requested
-  std::uint32_t sync_batch = 32;          // blocks per sync request (<= 32 in flight)
+  std::uint32_t sync_window = 64;           // heights ahead of the committed tip requested
+  std::uint32_t sync_batch = 32;            // blocks per sync request (<= 32 in flight)
   DurationMs sync_retry_ms = 1000;
   DurationMs cleanup_interval_ms = 1000;
-  std::uint32_t committed_blocks_kept = 8;  // committed blocks kept in memory
+  std::uint32_t committed_blocks_kept = 8;        // committed blocks kept in memory
   std::uint32_t max_pending_rounds_ahead = 1000;  // proposals further ahead are dropped
 };
 

@@ -37,20 +37,22 @@ std::optional<core::VerifyTimeoutsJob> TimeoutCollector::take_job(
   types::VotingPower verified = verified_power(committee);
   types::VotingPower possible = verified;
   std::set<types::ValidatorId> counted;
-  for (const auto& [voter, t] : verified_) counted.insert(voter);
+  for (const auto& [voter, t] : verified_)
+    counted.insert(voter);
   for (const auto& u : unverified_) {
     if (!counted.insert(u.voter).second) continue;
     if (auto i = committee.index_of(u.voter)) possible += committee.at(*i).power;
   }
   auto total = committee.total_power();
-  bool could_join = !types::is_join_threshold(verified, total) &&
-                    types::is_join_threshold(possible, total);
+  bool could_join =
+      !types::is_join_threshold(verified, total) && types::is_join_threshold(possible, total);
   bool could_certify = types::is_quorum(possible, total);
   if (!could_join && !could_certify) return std::nullopt;
   core::VerifyTimeoutsJob job;
   job.timeouts = std::move(unverified_);
   unverified_.clear();
-  for (const auto& [voter, t] : verified_) job.verified.push_back(t);
+  for (const auto& [voter, t] : verified_)
+    job.verified.push_back(t);
   in_flight_ = true;
   return job;
 }

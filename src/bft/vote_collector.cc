@@ -27,9 +27,8 @@ void VoteCollector::add_verified(std::vector<core::Verified<types::BlockVote>> v
 
 void VoteCollector::forget_unverified_from(types::ValidatorId voter,
                                            const types::BlsSignature& sig) {
-  std::erase_if(unverified_, [&](const types::BlockVote& u) {
-    return u.voter == voter && u.signature == sig;
-  });
+  std::erase_if(unverified_,
+                [&](const types::BlockVote& u) { return u.voter == voter && u.signature == sig; });
 }
 
 std::vector<types::BlockVote> VoteCollector::take_unverified_from(types::ValidatorId voter) {
@@ -56,7 +55,8 @@ std::optional<core::VerifyVotesJob> VoteCollector::take_job(const types::Committ
   core::VerifyVotesJob job;
   job.votes = std::move(unverified_);
   unverified_.clear();
-  for (const auto& [voter, v] : verified_) job.verified.push_back(v);
+  for (const auto& [voter, v] : verified_)
+    job.verified.push_back(v);
   in_flight_ = true;
   return job;
 }

@@ -1,26 +1,37 @@
-#include "core/actions.h"
 #include "core/events.h"
+
+#include "core/actions.h"
 
 namespace hyperscale::core {
 
 std::string_view timer_name(TimerId id) {
   switch (id) {
-    case TimerId::kProposalTick: return "proposal_tick";
-    case TimerId::kRoundTimeout: return "round_timeout";
-    case TimerId::kFetch: return "fetch";
-    case TimerId::kSync: return "sync";
-    case TimerId::kCleanup: return "cleanup";
-    case TimerId::kTxBatch: return "tx_batch";
+    case TimerId::kProposalTick:
+      return "proposal_tick";
+    case TimerId::kRoundTimeout:
+      return "round_timeout";
+    case TimerId::kFetch:
+      return "fetch";
+    case TimerId::kSync:
+      return "sync";
+    case TimerId::kCleanup:
+      return "cleanup";
+    case TimerId::kTxBatch:
+      return "tx_batch";
   }
   return "unknown";
 }
 
 EventPriority priority_of(const Event& e) {
   switch (e.index()) {
-    case 0: return EventPriority::kNetwork;
-    case 1: return EventPriority::kTimer;
-    case 2: return EventPriority::kClient;
-    default: return EventPriority::kInternal;
+    case 0:
+      return EventPriority::kNetwork;
+    case 1:
+      return EventPriority::kTimer;
+    case 2:
+      return EventPriority::kClient;
+    default:
+      return EventPriority::kInternal;
   }
 }
 
@@ -31,10 +42,17 @@ std::string_view event_name(const Event& e) {
 }
 
 std::string_view action_name(const Action& a) {
-  static constexpr std::string_view kNames[] = {
-      "send",         "broadcast",   "persist_safety_then_send", "set_timer",
-      "cancel_timer", "start_job",   "store_certified_block",    "commit_block",             "emit_transaction_status",
-      "submission_rejected", "equivocation_detected"};
+  static constexpr std::string_view kNames[] = {"send",
+                                                "broadcast",
+                                                "persist_safety_then_send",
+                                                "set_timer",
+                                                "cancel_timer",
+                                                "start_job",
+                                                "store_certified_block",
+                                                "commit_block",
+                                                "emit_transaction_status",
+                                                "submission_rejected",
+                                                "equivocation_detected"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);
   return kNames[a.index()];
 }

@@ -71,7 +71,7 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
 
 VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   VotesVerified out;
-  const types::BlockVote* any = !job.votes.empty() ? &job.votes[0]
+  const types::BlockVote* any = !job.votes.empty()      ? &job.votes[0]
                                 : !job.verified.empty() ? &*job.verified[0]
                                                         : nullptr;
   if (!any) return out;
@@ -80,7 +80,8 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   out.block_hash = any->block_hash;
   out.round = any->round;
   std::vector<types::ValidatorId> voters;
-  for (const auto& vote : job.votes) voters.push_back(vote.voter);
+  for (const auto& vote : job.votes)
+    voters.push_back(vote.voter);
   auto results = crypto::verify_block_votes(*ctx.verifier, std::move(job.votes), parallel_of(ctx));
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i])
@@ -130,9 +131,9 @@ TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
       }
       ok = it->second;
     }
-    auto signed_ok = ok ? crypto::verify_timeout_signature(*ctx.verifier, std::move(t))
-                        : crypto::VerifyResult<types::Timeout>(
-                              std::unexpected(crypto::VerifyError::kMalformed));
+    auto signed_ok =
+        ok ? crypto::verify_timeout_signature(*ctx.verifier, std::move(t))
+           : crypto::VerifyResult<types::Timeout>(std::unexpected(crypto::VerifyError::kMalformed));
     if (signed_ok)
       out.valid.push_back(std::move(*signed_ok));
     else
@@ -154,7 +155,8 @@ std::vector<bool> check_transactions(const JobContext& ctx,
                                      std::span<const types::TransactionRef> txs) {
   if (!ctx.mock_transaction_signatures) return crypto::verify_transactions(txs, parallel_of(ctx));
   std::vector<bool> ok;
-  for (const auto& tx : txs) ok.push_back(crypto::mock_verify_transaction(*tx));
+  for (const auto& tx : txs)
+    ok.push_back(crypto::mock_verify_transaction(*tx));
   return ok;
 }
 
@@ -178,9 +180,8 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
     const auto& genesis = genesis_of(ctx, header.shard);
     bool chained = !previous || header.parent_hash == *previous;
     bool certifies = !types::header_problem(header) && cb.qc.block_hash == cb.block->hash() &&
-                     cb.qc.height == header.height &&
-                     cb.qc.round == header.round && cb.qc.parent_hash == header.parent_hash &&
-                     cb.qc.shard == header.shard;
+                     cb.qc.height == header.height && cb.qc.round == header.round &&
+                     cb.qc.parent_hash == header.parent_hash && cb.qc.shard == header.shard;
     if (!chained || !certifies) {
       out.complete = false;
       break;

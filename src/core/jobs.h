@@ -128,8 +128,9 @@ struct SyncBlocksVerified {
 
 using Job = std::variant<VerifyProposalJob, VerifyVotesJob, VerifyTimeoutsJob,
                          VerifyTimeoutCertificateJob, VerifyTransactionsJob, VerifySyncBlocksJob>;
-using JobResult = std::variant<ProposalVerified, VotesVerified, TimeoutsVerified,
-                               TimeoutCertificateVerified, TransactionsVerified, SyncBlocksVerified>;
+using JobResult =
+    std::variant<ProposalVerified, VotesVerified, TimeoutsVerified, TimeoutCertificateVerified,
+                 TransactionsVerified, SyncBlocksVerified>;
 
 /// What run_job needs besides the job: the committees' keys and each shard's
 /// genesis hash (the genesis QC is not signed).

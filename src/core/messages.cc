@@ -42,21 +42,26 @@ bool operator==(const CertifiedBlock& a, const CertifiedBlock& b) {
 }
 
 std::string_view message_type_name(std::size_t index) {
-  static constexpr std::string_view kNames[] = {
-      "proposal", "vote", "timeout", "timeout_certificate", "tx_gossip",
-      "tx_fetch_request", "tx_fetch_response", "sync_request", "sync_response"};
+  static constexpr std::string_view kNames[] = {"proposal",          "vote",
+                                                "timeout",           "timeout_certificate",
+                                                "tx_gossip",         "tx_fetch_request",
+                                                "tx_fetch_response", "sync_request",
+                                                "sync_response"};
   static_assert(std::size(kNames) == kMessageTypeCount);
   return index < kMessageTypeCount ? kNames[index] : "unknown";
 }
 
-std::string_view message_type_name(const Message& m) { return message_type_name(m.index()); }
+std::string_view message_type_name(const Message& m) {
+  return message_type_name(m.index());
+}
 
 std::size_t encoded_size(const Message& m) {
   // The frequent messages have sizes that are cheap to compute exactly.
   if (std::holds_alternative<types::BlockVote>(m)) return 1 + 4 + 8 + 8 + 32 + 32 + 4 + 96;
   auto txs_size = [](const std::vector<types::TransactionRef>& txs) {
     std::size_t n = 4;
-    for (const auto& tx : txs) n += tx->encoded_size();
+    for (const auto& tx : txs)
+      n += tx->encoded_size();
     return n;
   };
   if (const auto* g = std::get_if<TransactionGossip>(&m)) return 1 + txs_size(g->txs);

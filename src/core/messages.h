@@ -41,7 +41,8 @@ using ProposalRef = std::shared_ptr<const ProposalMessage>;
 /// The TC of round r - 1, sent to leader(r) by a node entering r through it.
 struct TimeoutCertificateMessage {
   types::TimeoutCertificate tc;
-  friend bool operator==(const TimeoutCertificateMessage&, const TimeoutCertificateMessage&) = default;
+  friend bool operator==(const TimeoutCertificateMessage&,
+                         const TimeoutCertificateMessage&) = default;
 };
 
 struct TransactionGossip {
@@ -79,10 +80,9 @@ struct SyncResponse {
   friend bool operator==(const SyncResponse&, const SyncResponse&) = default;
 };
 
-using Message =
-    std::variant<ProposalRef, types::BlockVote, types::Timeout, TimeoutCertificateMessage,
-                 TransactionGossip, TransactionFetchRequest, TransactionFetchResponse,
-                 SyncRequest, SyncResponse>;
+using Message = std::variant<ProposalRef, types::BlockVote, types::Timeout,
+                             TimeoutCertificateMessage, TransactionGossip, TransactionFetchRequest,
+                             TransactionFetchResponse, SyncRequest, SyncResponse>;
 
 /// Stable short name of the message's type ("proposal", "vote", ...).
 std::string_view message_type_name(const Message& m);

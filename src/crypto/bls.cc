@@ -70,7 +70,8 @@ bool accumulate(std::span<const BlsBatchItem> items, const std::vector<std::uint
     auto sig = decode_signature(items[i].signature);
     if (!sig) return false;
     std::uint8_t scalar[8];
-    for (int b = 0; b < 8; ++b) scalar[b] = static_cast<std::uint8_t>(scalars[i] >> (8 * b));
+    for (int b = 0; b < 8; ++b)
+      scalar[b] = static_cast<std::uint8_t>(scalars[i] >> (8 * b));
     // Keys and signatures are already subgroup-checked: no group checks here.
     auto rc = blst_pairing_chk_n_mul_n_aggr_pk_in_g1(
         ctx.get(), &items[i].key->point, false, &sig->point, false, scalar, 64,
@@ -132,7 +133,8 @@ std::array<std::uint8_t, 192> hash_to_g2_serialized(ByteSpan message, std::strin
 BlsSecretKey::~BlsSecretKey() {
   // Wipe the scalar; volatile stops the compiler from eliding the stores.
   volatile std::uint8_t* p = scalar_.b;
-  for (std::size_t i = 0; i < sizeof(scalar_.b); ++i) p[i] = 0;
+  for (std::size_t i = 0; i < sizeof(scalar_.b); ++i)
+    p[i] = 0;
 }
 
 BlsPublicKey BlsSecretKey::public_key() const {

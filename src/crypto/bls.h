@@ -7,10 +7,10 @@
 
 #include <array>
 #include <cstdint>
-#include <string_view>
 #include <map>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "crypto/parallel.h"
@@ -69,7 +69,8 @@ bool bls_verify(const BlsPublicKey& key, ByteSpan message, const BlsSignature& s
 bool bls_verify_possession(const BlsPublicKey& key, const BlsSignature& pop);
 
 /// Sum of points. Empty input gives nullopt.
-std::optional<BlsPublicKeyPoint> aggregate_public_keys(std::span<const BlsPublicKeyPoint* const> keys);
+std::optional<BlsPublicKeyPoint> aggregate_public_keys(
+    std::span<const BlsPublicKeyPoint* const> keys);
 std::optional<BlsSignature> aggregate_signatures(std::span<const BlsSignature> sigs);
 
 /// One message signed by every key (QCs, commitment proofs): aggregate the

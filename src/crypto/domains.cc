@@ -7,13 +7,20 @@ namespace hyperscale::crypto {
 
 std::string_view domain_name(Domain d) {
   switch (d) {
-    case Domain::kBlockHeader: return "BlockHeader";
-    case Domain::kBlockVote: return "BlockVote";
-    case Domain::kTimeout: return "Timeout";
-    case Domain::kStateProvision: return "StateProvision";
-    case Domain::kStateVote: return "StateVote";
-    case Domain::kCycleProof: return "CycleProof";
-    case Domain::kTransactionNotarization: return "TransactionNotarization";
+    case Domain::kBlockHeader:
+      return "BlockHeader";
+    case Domain::kBlockVote:
+      return "BlockVote";
+    case Domain::kTimeout:
+      return "Timeout";
+    case Domain::kStateProvision:
+      return "StateProvision";
+    case Domain::kStateVote:
+      return "StateVote";
+    case Domain::kCycleProof:
+      return "CycleProof";
+    case Domain::kTransactionNotarization:
+      return "TransactionNotarization";
   }
   return "";
 }

@@ -20,7 +20,8 @@ template <class F>
 void for_chunks(std::size_t n, Parallelism& parallel, F&& per_item) {
   std::size_t chunks = std::max<std::size_t>(1, std::min(parallel.workers(), n));
   parallel.run(chunks, [&](std::size_t c) {
-    for (std::size_t i = n * c / chunks; i < n * (c + 1) / chunks; ++i) per_item(i);
+    for (std::size_t i = n * c / chunks; i < n * (c + 1) / chunks; ++i)
+      per_item(i);
   });
 }
 }  // namespace
@@ -32,7 +33,9 @@ Ed25519KeyPair Ed25519KeyPair::from_seed(std::span<const std::uint8_t, 32> seed)
   return kp;
 }
 
-Ed25519KeyPair::~Ed25519KeyPair() { sodium_memzero(secret_.data(), secret_.size()); }
+Ed25519KeyPair::~Ed25519KeyPair() {
+  sodium_memzero(secret_.data(), secret_.size());
+}
 
 Ed25519Signature Ed25519KeyPair::sign(types::ByteSpan message) const {
   Ed25519Signature sig;

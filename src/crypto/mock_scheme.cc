@@ -9,7 +9,8 @@ namespace hyperscale::crypto {
 namespace {
 
 void xor_into(types::BlsSignature& acc, const types::BlsSignature& s) {
-  for (std::size_t i = 0; i < acc.bytes.size(); ++i) acc.bytes[i] ^= s.bytes[i];
+  for (std::size_t i = 0; i < acc.bytes.size(); ++i)
+    acc.bytes[i] ^= s.bytes[i];
 }
 
 types::BlsSignature mock_pop(const types::BlsPublicKey& key) {
@@ -54,7 +55,8 @@ class MockVerifier final : public Verifier {
         signers.empty())
       return false;
     types::BlsSignature acc;
-    for (auto i : signers.indices()) xor_into(acc, mock_sign(key(shard, i), message));
+    for (auto i : signers.indices())
+      xor_into(acc, mock_sign(key(shard, i), message));
     return acc == aggregate;
   }
 
@@ -85,7 +87,8 @@ class MockVerifier final : public Verifier {
       std::span<const types::BlsSignature> sigs) const override {
     if (sigs.empty()) return std::nullopt;
     types::BlsSignature acc;
-    for (const auto& s : sigs) xor_into(acc, s);
+    for (const auto& s : sigs)
+      xor_into(acc, s);
     return acc;
   }
 

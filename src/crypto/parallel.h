@@ -20,7 +20,8 @@ class Sequential final : public Parallelism {
  public:
   std::size_t workers() const override { return 1; }
   void run(std::size_t tasks, const std::function<void(std::size_t)>& task) override {
-    for (std::size_t i = 0; i < tasks; ++i) task(i);
+    for (std::size_t i = 0; i < tasks; ++i)
+      task(i);
   }
 };
 

@@ -5,7 +5,9 @@
 
 namespace hyperscale::crypto {
 
-std::string_view to_string(SchemeKind kind) { return kind == SchemeKind::kBls ? "bls" : "mock"; }
+std::string_view to_string(SchemeKind kind) {
+  return kind == SchemeKind::kBls ? "bls" : "mock";
+}
 
 namespace {
 
@@ -71,11 +73,12 @@ class BlsVerifier final : public Verifier {
         bad.push_back(i);
         continue;
       }
-      batch.push_back({&keys_[items[i].shard][items[i].index], items[i].message,
-                       items[i].signature});
+      batch.push_back(
+          {&keys_[items[i].shard][items[i].index], items[i].message, items[i].signature});
       position.push_back(i);
     }
-    for (std::size_t b : crypto::find_invalid(batch, parallel)) bad.push_back(position[b]);
+    for (std::size_t b : crypto::find_invalid(batch, parallel))
+      bad.push_back(position[b]);
     std::sort(bad.begin(), bad.end());
     return bad;
   }
@@ -104,8 +107,8 @@ std::expected<std::unique_ptr<Verifier>, std::string> make_bls_verifier(types::T
   for (const auto& committee : topology.committees()) {
     auto& points = keys.emplace_back();
     for (const auto& m : committee.members()) {
-      auto who = "validator " + std::to_string(m.id) + " of shard " +
-                 std::to_string(committee.shard());
+      auto who =
+          "validator " + std::to_string(m.id) + " of shard " + std::to_string(committee.shard());
       auto point = decode_public_key(m.bls_key);
       if (!point) return std::unexpected(who + ": BLS public key is not a valid G1 point");
       if (!bls_verify_possession(m.bls_key, m.bls_pop))

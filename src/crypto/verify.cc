@@ -20,7 +20,9 @@ VerifyResult<T> accept(T value) {
   return VerifiedMaker::make(std::move(value));
 }
 
-std::unexpected<VerifyError> refuse(VerifyError e) { return std::unexpected(e); }
+std::unexpected<VerifyError> refuse(VerifyError e) {
+  return std::unexpected(e);
+}
 
 /// Index of `voter` in `shard`'s committee.
 std::expected<std::uint32_t, VerifyError> member_index(const Verifier& v, types::ShardId shard,
@@ -58,13 +60,20 @@ VerifyResult<T> check_single(const Verifier& v, types::ShardId shard, types::Val
 
 std::string_view to_string(VerifyError e) {
   switch (e) {
-    case VerifyError::kUnknownShard: return "unknown shard";
-    case VerifyError::kUnknownSigner: return "signer not in committee";
-    case VerifyError::kWrongBitfieldSize: return "signer bitfield does not fit committee";
-    case VerifyError::kNoQuorum: return "signers are not a quorum";
-    case VerifyError::kBadSignature: return "signature does not verify";
-    case VerifyError::kGenesis: return "genesis certificate carries no signature";
-    case VerifyError::kMalformed: return "malformed certificate";
+    case VerifyError::kUnknownShard:
+      return "unknown shard";
+    case VerifyError::kUnknownSigner:
+      return "signer not in committee";
+    case VerifyError::kWrongBitfieldSize:
+      return "signer bitfield does not fit committee";
+    case VerifyError::kNoQuorum:
+      return "signers are not a quorum";
+    case VerifyError::kBadSignature:
+      return "signature does not verify";
+    case VerifyError::kGenesis:
+      return "genesis certificate carries no signature";
+    case VerifyError::kMalformed:
+      return "malformed certificate";
   }
   return "unknown";
 }
@@ -76,8 +85,8 @@ VerifyResult<types::BlockVote> verify_block_vote(const Verifier& v, types::Block
 
 VerifyResult<types::QuorumCertificate> verify_qc(const Verifier& v, types::QuorumCertificate qc) {
   if (qc.is_genesis()) return refuse(VerifyError::kGenesis);
-  if (auto e = check_quorum_aggregate(v, qc.shard, qc.signers, block_vote_message(qc),
-                                      qc.signature))
+  if (auto e =
+          check_quorum_aggregate(v, qc.shard, qc.signers, block_vote_message(qc), qc.signature))
     return refuse(*e);
   return accept(std::move(qc));
 }
@@ -136,8 +145,7 @@ VerifyResult<types::CommitmentProof> verify_commitment_proof(const Verifier& v,
 
 VerifyResult<types::StateVote> verify_state_vote(const Verifier& v, types::StateVote vote) {
   auto message = state_vote_message(vote.content);
-  return check_single(v, vote.content.shard, vote.voter, message, vote.signature,
-                      std::move(vote));
+  return check_single(v, vote.content.shard, vote.voter, message, vote.signature, std::move(vote));
 }
 
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
@@ -218,13 +226,15 @@ std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v
     }
     auto aggregate = distinct && members.size() > 1 ? v.aggregate(sigs) : std::nullopt;
     if (aggregate && v.verify_aggregate(shard, signers, message, *aggregate)) continue;
-    for (auto i : members) singles.push_back(i);
+    for (auto i : members)
+      singles.push_back(i);
   }
   if (!singles.empty()) {
     std::vector<SignedMessage> batch;
     for (auto i : singles)
       batch.push_back({votes[i].shard, index_of[i], messages[i], votes[i].signature});
-    for (auto b : v.find_invalid(batch, parallel)) verdict[singles[b]] = VerifyError::kBadSignature;
+    for (auto b : v.find_invalid(batch, parallel))
+      verdict[singles[b]] = VerifyError::kBadSignature;
   }
   std::vector<VerifyResult<types::BlockVote>> out;
   out.reserve(votes.size());
@@ -246,9 +256,8 @@ std::optional<Verified<types::QuorumCertificate>> form_qc(
   // Committee order: index -> signature; one vote per member.
   std::map<std::uint32_t, types::BlsSignature> by_index;
   for (const auto& vote : votes) {
-    if (vote->shard != first.shard || vote->height != first.height ||
-        vote->round != first.round || vote->block_hash != first.block_hash ||
-        vote->parent_hash != first.parent_hash)
+    if (vote->shard != first.shard || vote->height != first.height || vote->round != first.round ||
+        vote->block_hash != first.block_hash || vote->parent_hash != first.parent_hash)
       return std::nullopt;
     auto index = committee.index_of(vote->voter);
     if (!index) return std::nullopt;

@@ -24,8 +24,8 @@ enum class VerifyError : std::uint8_t {
   kWrongBitfieldSize,  // bitfield not made for this committee
   kNoQuorum,           // signers' power is not more than 2/3
   kBadSignature,
-  kGenesis,            // genesis QCs are not signed; callers compare the block hash
-  kMalformed,          // structure contradicts itself (e.g. TC rounds vs signers)
+  kGenesis,    // genesis QCs are not signed; callers compare the block hash
+  kMalformed,  // structure contradicts itself (e.g. TC rounds vs signers)
 };
 std::string_view to_string(VerifyError e);
 

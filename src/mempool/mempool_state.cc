@@ -80,14 +80,16 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
     if (pool_.contains(tx->hash()) || tombstones_.contains(tx->hash())) continue;
     pool_.emplace(tx->hash(), tx);
     added.push_back(tx->hash());
-    out.emplace_back(core::EmitTransactionStatus{tx->hash(), types::TransactionStatus(types::status::Pending{})});
+    out.emplace_back(core::EmitTransactionStatus{
+        tx->hash(), types::TransactionStatus(types::status::Pending{})});
     if (r.origin == core::TxOrigin::kSubmitted) {
       // The receiving validator gossips a client's transaction to every
       // involved shard's committee, once.
       std::set<types::ShardId> shards;
       for (auto key : tx->access().shard_keys)
         shards.insert(types::shard_of_key(key, topology_.num_shards()));
-      for (auto s : shards) gossip[s].push_back(tx);
+      for (auto s : shards)
+        gossip[s].push_back(tx);
     }
   }
   for (auto& [s, txs] : gossip) {
@@ -106,22 +108,25 @@ std::vector<Action> MempoolState::on_block_committed(const types::Block& block) 
   std::vector<Action> out;
   const auto& h = block.header();
   committed_height_ = h.height;
-  for (const auto* section : {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
+  for (const auto* section :
+       {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
     for (const auto& tx : *section) {
       pool_.erase(tx->hash());
       verifying_.erase(tx->hash());
       if (tombstones_.emplace(tx->hash(), h.height))
         tombstones_by_height_.emplace(h.height, tx->hash());
       ++stats_.committed;
-      out.emplace_back(core::EmitTransactionStatus{tx->hash(), types::TransactionStatus(types::status::Committed{h.height})});
+      out.emplace_back(core::EmitTransactionStatus{
+          tx->hash(), types::TransactionStatus(types::status::Committed{h.height})});
     }
   // Consensus time only moves forward: a pending tx whose window closed
   // before this block can never be ordered.
   for (auto it = pool_.begin(); it != pool_.end();) {
     if (it->second->payload().valid_until_ms < h.timestamp_ms) {
       ++stats_.expired;
-      out.emplace_back(
-          core::EmitTransactionStatus{it->first, types::TransactionStatus(types::status::Aborted{types::AbortReason::kExpired})});
+      out.emplace_back(core::EmitTransactionStatus{
+          it->first,
+          types::TransactionStatus(types::status::Aborted{types::AbortReason::kExpired})});
       if (tombstones_.emplace(it->first, h.height))
         tombstones_by_height_.emplace(h.height, it->first);
       it = pool_.erase(it);

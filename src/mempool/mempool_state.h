@@ -10,8 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/mempool_view.h"
 #include "core/actions.h"
+#include "core/mempool_view.h"
 #include "types/hash_map.h"
 #include "types/topology.h"
 
@@ -20,8 +20,8 @@ namespace hyperscale::mempool {
 using core::Action;
 
 struct MempoolConfig {
-  std::size_t rpc_pending_limit = 2048;   // client submissions beyond this are refused
-  std::size_t max_pool_size = 8192;       // gossip beyond this is dropped
+  std::size_t rpc_pending_limit = 2048;  // client submissions beyond this are refused
+  std::size_t max_pool_size = 8192;      // gossip beyond this is dropped
   types::BlockHeight tombstone_blocks = 1000;
   std::size_t max_gossip_batch = 256;
   /// Client submissions are verified (and then gossiped) in batches collected

@@ -40,8 +40,8 @@ void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
                                     const types::Hash& block) {
   auto [it, fresh] = votes_.emplace(std::make_pair(node, round), block);
   if (!fresh && it->second != block)
-    violate("no_double_vote", "validator " + std::to_string(node) + " voted for two blocks in round " +
-                                  std::to_string(round));
+    violate("no_double_vote", "validator " + std::to_string(node) +
+                                  " voted for two blocks in round " + std::to_string(round));
 }
 
 void InvariantChecker::check_liveness(types::TimestampMs now, std::uint32_t num_shards) {
@@ -50,8 +50,9 @@ void InvariantChecker::check_liveness(types::TimestampMs now, std::uint32_t num_
     auto it = last_commit_.find(s);
     if (it == last_commit_.end() || it->second < liveness_->heal_ms)
       violate("liveness", "shard " + std::to_string(s) + " committed nothing within " +
-                              std::to_string(liveness_->deadline_ms) + " ms after faults stopped at " +
-                              std::to_string(liveness_->heal_ms) + " ms");
+                              std::to_string(liveness_->deadline_ms) +
+                              " ms after faults stopped at " + std::to_string(liveness_->heal_ms) +
+                              " ms");
   }
 }
 

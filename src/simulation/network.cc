@@ -6,9 +6,9 @@ std::vector<DurationMs> SimulatedNetwork::route(ValidatorId from, ValidatorId to
   std::vector<DurationMs> out;
   if (blocked(from, to)) return out;
   if (config_.loss_ppm && rng.chance_ppm(config_.loss_ppm)) return out;
-  auto base = static_cast<std::int64_t>(shard_of_(from) == shard_of_(to)
-                                            ? config_.intra_shard_latency_ms
-                                            : config_.cross_shard_latency_ms);
+  auto base =
+      static_cast<std::int64_t>(shard_of_(from) == shard_of_(to) ? config_.intra_shard_latency_ms
+                                                                 : config_.cross_shard_latency_ms);
   auto jitter = static_cast<std::int64_t>(config_.jitter_ms);
   auto sample = [&] {
     std::int64_t d = base + (jitter ? rng.between(-jitter, jitter) : 0);
@@ -22,7 +22,8 @@ std::vector<DurationMs> SimulatedNetwork::route(ValidatorId from, ValidatorId to
 void SimulatedNetwork::partition_groups(const std::vector<ValidatorId>& a,
                                         const std::vector<ValidatorId>& b) {
   for (auto x : a)
-    for (auto y : b) partition_both(x, y);
+    for (auto y : b)
+      partition_both(x, y);
 }
 
 void SimulatedNetwork::isolate(ValidatorId v, const std::vector<ValidatorId>& everyone) {

@@ -20,9 +20,9 @@ using types::ValidatorId;
 struct NetworkConfig {
   DurationMs intra_shard_latency_ms = 50;
   DurationMs cross_shard_latency_ms = 100;
-  DurationMs jitter_ms = 10;           // uniform in [-jitter, +jitter], latency >= 1 ms
-  std::uint32_t loss_ppm = 0;          // per message, millionths
-  std::uint32_t duplicate_ppm = 0;     // per delivered message, millionths
+  DurationMs jitter_ms = 10;        // uniform in [-jitter, +jitter], latency >= 1 ms
+  std::uint32_t loss_ppm = 0;       // per message, millionths
+  std::uint32_t duplicate_ppm = 0;  // per delivered message, millionths
 };
 
 class SimulatedNetwork {

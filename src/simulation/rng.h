@@ -36,7 +36,8 @@ class Rng {
   std::uint64_t below(std::uint64_t n) {
     std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     std::uint64_t x;
-    do x = next();
+    do
+      x = next();
     while (x >= limit);
     return x % n;
   }

@@ -16,12 +16,18 @@ using types::ValidatorId;
 
 std::string_view to_string(ByzantineKind kind) {
   switch (kind) {
-    case ByzantineKind::kNone: return "none";
-    case ByzantineKind::kEquivocate: return "equivocate";
-    case ByzantineKind::kDoubleVote: return "double-vote";
-    case ByzantineKind::kSilent: return "silent";
-    case ByzantineKind::kBadSignature: return "bad-signature";
-    case ByzantineKind::kForgedParent: return "forged-parent";
+    case ByzantineKind::kNone:
+      return "none";
+    case ByzantineKind::kEquivocate:
+      return "equivocate";
+    case ByzantineKind::kDoubleVote:
+      return "double-vote";
+    case ByzantineKind::kSilent:
+      return "silent";
+    case ByzantineKind::kBadSignature:
+      return "bad-signature";
+    case ByzantineKind::kForgedParent:
+      return "forged-parent";
   }
   return "unknown";
 }
@@ -138,9 +144,8 @@ void digest(types::Writer& w, const Action& a) {
 SimulationRunner::SimulationRunner(SimConfig config)
     : config_(std::move(config)),
       rng_(config_.seed),
-      network_(config_.network, [this](ValidatorId v) {
-        return topology_.shard_of_validator(v).value_or(0);
-      }),
+      network_(config_.network,
+               [this](ValidatorId v) { return topology_.shard_of_validator(v).value_or(0); }),
       trace_(std::make_unique<types::Hasher>()) {
   HS_ASSERT(config_.shards > 0 && config_.validators_per_shard > 0);
   // Keys are derived from the seed: validator i's master seed is H(seed, i).
@@ -153,7 +158,8 @@ SimulationRunner::SimulationRunner(SimConfig config)
     std::vector<types::ValidatorInfo> members;
     for (std::uint32_t i = 0; i < config_.validators_per_shard; ++i) {
       ValidatorId id = s * config_.validators_per_shard + i;
-      auto keys = crypto::derive_validator_keys(config_.crypto, crypto::derive_seed(network_seed, id));
+      auto keys =
+          crypto::derive_validator_keys(config_.crypto, crypto::derive_seed(network_seed, id));
       members.push_back(keys.info(id, 1));
       signers[id] = std::shared_ptr<const crypto::Signer>(std::move(keys.bls));
     }
@@ -168,7 +174,8 @@ SimulationRunner::SimulationRunner(SimConfig config)
   for (auto& [id, signer] : signers) {
     NodeSlot slot;
     slot.signer = signer;
-    slot.storage = std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(id)));
+    slot.storage =
+        std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(id)));
     if (config_.max_clock_skew_ms)
       slot.skew_ms = rng_.between(-static_cast<std::int64_t>(config_.max_clock_skew_ms),
                                   static_cast<std::int64_t>(config_.max_clock_skew_ms));
@@ -180,25 +187,29 @@ SimulationRunner::~SimulationRunner() = default;
 
 std::vector<ValidatorId> SimulationRunner::validators() const {
   std::vector<ValidatorId> out;
-  for (const auto& [id, slot] : nodes_) out.push_back(id);
+  for (const auto& [id, slot] : nodes_)
+    out.push_back(id);
   return out;
 }
 
 std::vector<ValidatorId> SimulationRunner::validators_of(types::ShardId shard) const {
   std::vector<ValidatorId> out;
-  for (const auto& m : topology_.committee(shard).members()) out.push_back(m.id);
+  for (const auto& m : topology_.committee(shard).members())
+    out.push_back(m.id);
   return out;
 }
 
 types::BlockHeight SimulationRunner::committed_height(types::ShardId shard) const {
   types::BlockHeight h = 0;
-  for (auto v : validators_of(shard)) h = std::max(h, nodes_.at(v).storage->committed_height());
+  for (auto v : validators_of(shard))
+    h = std::max(h, nodes_.at(v).storage->committed_height());
   return h;
 }
 
 std::uint64_t SimulationRunner::committed_block_count() const {
   std::uint64_t n = 0;
-  for (types::ShardId s = 0; s < config_.shards; ++s) n += committed_height(s);
+  for (types::ShardId s = 0; s < config_.shards; ++s)
+    n += committed_height(s);
   return n;
 }
 
@@ -237,7 +248,8 @@ void SimulationRunner::boot(ValidatorId v, bool fresh) {
 }
 
 void SimulationRunner::start() {
-  for (auto v : validators()) boot(v, true);
+  for (auto v : validators())
+    boot(v, true);
 }
 
 void SimulationRunner::push(TimestampMs at, core::EventPriority priority, ValidatorId node,
@@ -351,7 +363,8 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
               crash(v, false);
               return;
             }
-            for (const auto& out : a.messages) send_outbound(v, out);
+            for (const auto& out : a.messages)
+              send_outbound(v, out);
           } else if constexpr (std::is_same_v<T, core::SetTimer>) {
             auto seq = seq_;
             push(now_ + a.after_ms, core::EventPriority::kTimer, v,
@@ -374,8 +387,8 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             invariants_.note_commit_time(shard, now_);
             slot.committed = a.block->header().height;
             ++slot.commits;
-            for (const auto* section : {&a.block->body().retry_txs, &a.block->body().priority_txs,
-                                        &a.block->body().txs})
+            for (const auto* section :
+                 {&a.block->body().retry_txs, &a.block->body().priority_txs, &a.block->body().txs})
               for (const auto& tx : *section) {
                 auto it = txs_.find(tx->hash());
                 if (it != txs_.end() && !it->second.committed_ms) {
@@ -451,7 +464,8 @@ std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transfo
   const auto& signer = *slot.signer;
   std::vector<std::pair<ValidatorId, Message>> out;
   auto resign_proposal = [&](core::ProposalMessage p) {
-    p.header.proposer_signature = signer.sign(crypto::block_header_message(p.header.compute_hash()));
+    p.header.proposer_signature =
+        signer.sign(crypto::block_header_message(p.header.compute_hash()));
     return Message{core::ProposalRef(std::make_shared<const core::ProposalMessage>(std::move(p)))};
   };
   switch (slot.byzantine) {
@@ -476,7 +490,8 @@ std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transfo
       out.emplace_back(to, message);
       if (const auto* v = std::get_if<types::BlockVote>(&message)) {
         types::BlockVote other = *v;
-        other.block_hash = types::Hasher().update(v->block_hash).update(std::string_view("double")).finish();
+        other.block_hash =
+            types::Hasher().update(v->block_hash).update(std::string_view("double")).finish();
         other.signature = signer.sign(crypto::block_vote_message(other));
         out.emplace_back(to, other);
       }

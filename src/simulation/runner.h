@@ -84,7 +84,9 @@ class SimulationRunner {
   bool is_up(types::ValidatorId v) const { return nodes_.at(v).machine != nullptr; }
   void set_byzantine(types::ValidatorId v, ByzantineKind kind) { nodes_.at(v).byzantine = kind; }
   ByzantineKind byzantine(types::ValidatorId v) const { return nodes_.at(v).byzantine; }
-  void set_clock_skew(types::ValidatorId v, std::int64_t skew_ms) { nodes_.at(v).skew_ms = skew_ms; }
+  void set_clock_skew(types::ValidatorId v, std::int64_t skew_ms) {
+    nodes_.at(v).skew_ms = skew_ms;
+  }
 
   SimulatedNetwork& network() { return network_; }
   InvariantChecker& invariants() { return invariants_; }
@@ -95,7 +97,9 @@ class SimulationRunner {
   const types::Topology& topology() const { return topology_; }
   Rng& rng() { return rng_; }
 
-  const node::NodeStateMachine* node(types::ValidatorId v) const { return nodes_.at(v).machine.get(); }
+  const node::NodeStateMachine* node(types::ValidatorId v) const {
+    return nodes_.at(v).machine.get();
+  }
   const SimStorage& storage(types::ValidatorId v) const { return *nodes_.at(v).storage; }
   std::vector<types::ValidatorId> validators() const;
   std::vector<types::ValidatorId> validators_of(types::ShardId shard) const;

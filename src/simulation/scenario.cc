@@ -7,11 +7,14 @@ namespace hyperscale::simulation {
 
 namespace {
 
-std::uint32_t fault_budget(std::uint32_t n) { return (n - 1) / 3; }
+std::uint32_t fault_budget(std::uint32_t n) {
+  return (n - 1) / 3;
+}
 
 std::uint32_t byzantine_per_shard(const Scenario& s) {
   std::uint32_t total = 0;
-  for (const auto& [kind, count] : s.byzantine) total += count;
+  for (const auto& [kind, count] : s.byzantine)
+    total += count;
   return total;
 }
 
@@ -68,21 +71,25 @@ SimReport run_scenario(const Scenario& s) {
     auto members = runner.validators_of(shard);
     std::size_t next = members.size();
     for (const auto& [kind, count] : s.byzantine)
-      for (std::uint32_t i = 0; i < count && next > 0; ++i) runner.set_byzantine(members[--next], kind);
+      for (std::uint32_t i = 0; i < count && next > 0; ++i)
+        runner.set_byzantine(members[--next], kind);
   }
 
-  for (const auto& [at, fn] : s.events) runner.schedule(at, fn);
+  for (const auto& [at, fn] : s.events)
+    runner.schedule(at, fn);
   bool any_faults = s.crash_restart || !s.partitions.empty() || !s.byzantine.empty() ||
                     !s.events.empty() || s.sim.network.loss_ppm > 0;
   types::TimestampMs faults_end = s.faults_end_ms.value_or(any_faults ? s.duration_ms * 2 / 3 : 0);
-  for (const auto& p : s.partitions) faults_end = std::max(faults_end, p.end_ms);
+  for (const auto& p : s.partitions)
+    faults_end = std::max(faults_end, p.end_ms);
 
   // Partitions.
   auto everyone = runner.validators();
   for (const auto& p : s.partitions) {
     runner.schedule(p.start_ms, [p, everyone](SimulationRunner& r) {
       if (p.side_b.empty())
-        for (auto v : p.side_a) r.network().isolate(v, everyone);
+        for (auto v : p.side_a)
+          r.network().isolate(v, everyone);
       else
         r.network().partition_groups(p.side_a, p.side_b);
     });
@@ -118,7 +125,8 @@ SimReport run_scenario(const Scenario& s) {
     runner.schedule(faults_end, [timeouts](SimulationRunner& r) {
       core::DurationMs longest = 0;
       for (auto v : r.validators())
-        if (const auto* n = r.node(v)) longest = std::max(longest, n->bft().current_round_timeout_ms());
+        if (const auto* n = r.node(v))
+          longest = std::max(longest, n->bft().current_round_timeout_ms());
       r.invariants().expect_liveness(r.now(), timeouts * longest + 1000);
     });
   }
@@ -168,10 +176,12 @@ SimReport run_scenario(const Scenario& s) {
   report.committed_blocks = runner.committed_block_count();
   report.committed_txs = runner.committed_tx_count();
   report.submitted_txs = runner.transactions().size();
-  report.tps = static_cast<double>(report.committed_txs) / (static_cast<double>(s.duration_ms) / 1000.0);
+  report.tps =
+      static_cast<double>(report.committed_txs) / (static_cast<double>(s.duration_ms) / 1000.0);
   std::vector<double> latencies;
   for (const auto& [hash, rec] : runner.transactions())
-    if (rec.committed_ms) latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
+    if (rec.committed_ms)
+      latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
   report.latency_ms = summarize(std::move(latencies));
   report.view_changes = runner.view_changes();
   report.timeouts = runner.timeouts_sent();

@@ -38,7 +38,8 @@ bft::RecoveredState SimStorage::recover() const {
     if (ts + types::limits::kMaxTxValidityWindowMs < tip_ts) break;
     const auto& body = it->second.block->body();
     for (const auto* section : {&body.retry_txs, &body.priority_txs, &body.txs})
-      for (const auto& tx : *section) r.recent_committed_txs.emplace_back(tx->hash(), ts);
+      for (const auto& tx : *section)
+        r.recent_committed_txs.emplace_back(tx->hash(), ts);
   }
   return r;
 }

@@ -18,7 +18,11 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology&
     return true;
   };
   while (!full()) {
-    auto h = types::Hasher().update(std::string_view("workload")).update_u64(seed).update_u64(i++).finish();
+    auto h = types::Hasher()
+                 .update(std::string_view("workload"))
+                 .update_u64(seed)
+                 .update_u64(i++)
+                 .finish();
     Account acc;
     if (scheme_ == crypto::SchemeKind::kBls) {
       acc.keypair = crypto::Ed25519KeyPair::from_seed(h.bytes);
@@ -28,7 +32,8 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology&
     }
     acc.address = types::account_address(acc.key.span());
     auto shard = topology.shard_of(acc.address);
-    if (accounts_[shard].size() < config_.accounts_per_shard) accounts_[shard].push_back(std::move(acc));
+    if (accounts_[shard].size() < config_.accounts_per_shard)
+      accounts_[shard].push_back(std::move(acc));
   }
 }
 
@@ -40,8 +45,8 @@ types::TransactionRef TransferWorkload::next(types::TimestampMs now_ms, Rng& rng
   const Account& a = shard_accounts[from];
   const Account& b = shard_accounts[to];
   types::TransactionPayload p;
-  p.instructions.push_back(types::Transfer{a.address, b.address, types::resource_address("xrd"),
-                                           1 + rng.below(100)});
+  p.instructions.push_back(
+      types::Transfer{a.address, b.address, types::resource_address("xrd"), 1 + rng.below(100)});
   p.nonce = nonce_++;
   p.valid_from_ms = now_ms > 1000 ? now_ms - 1000 : 0;
   p.valid_until_ms = p.valid_from_ms + config_.validity_ms;

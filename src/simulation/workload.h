@@ -21,8 +21,8 @@ struct WorkloadConfig {
 
 class TransferWorkload {
  public:
-  TransferWorkload(WorkloadConfig config, const types::Topology& topology, crypto::SchemeKind scheme,
-                   std::uint64_t seed);
+  TransferWorkload(WorkloadConfig config, const types::Topology& topology,
+                   crypto::SchemeKind scheme, std::uint64_t seed);
 
   /// One transaction: a transfer between two accounts of a random shard,
   /// valid from `now_ms` for validity_ms.

@@ -16,14 +16,14 @@ namespace hyperscale::detail {
 }
 }  // namespace hyperscale::detail
 
-#define HS_ASSERT(expr)                                                                 \
-  do {                                                                                  \
-    if (!(expr)) [[unlikely]]                                                           \
-      ::hyperscale::detail::assertion_failed(#expr, __FILE__, __LINE__, nullptr);       \
+#define HS_ASSERT(expr)                                                           \
+  do {                                                                            \
+    if (!(expr)) [[unlikely]]                                                     \
+      ::hyperscale::detail::assertion_failed(#expr, __FILE__, __LINE__, nullptr); \
   } while (0)
 
-#define HS_ASSERT_MSG(expr, msg)                                                        \
-  do {                                                                                  \
-    if (!(expr)) [[unlikely]]                                                           \
-      ::hyperscale::detail::assertion_failed(#expr, __FILE__, __LINE__, (msg));         \
+#define HS_ASSERT_MSG(expr, msg)                                                \
+  do {                                                                          \
+    if (!(expr)) [[unlikely]]                                                   \
+      ::hyperscale::detail::assertion_failed(#expr, __FILE__, __LINE__, (msg)); \
   } while (0)

@@ -15,14 +15,23 @@ template <class T, class HashFn>
 Hash section_root(const std::vector<T>& items, HashFn&& hash_fn) {
   std::vector<Hash> leaves;
   leaves.reserve(items.size());
-  for (const auto& item : items) leaves.push_back(hash_fn(item));
+  for (const auto& item : items)
+    leaves.push_back(hash_fn(item));
   return merkle_root(leaves);
 }
 
-const Hash& tx_key(const TransactionRef& tx) { return tx->hash(); }
-const Hash& cert_key(const TransactionCertificateRef& c) { return c->tx_hash; }
-const Hash& defer_key(const TransactionDefer& d) { return d.loser_tx_hash; }
-const Hash& abort_key(const TransactionAbort& a) { return a.tx_hash; }
+const Hash& tx_key(const TransactionRef& tx) {
+  return tx->hash();
+}
+const Hash& cert_key(const TransactionCertificateRef& c) {
+  return c->tx_hash;
+}
+const Hash& defer_key(const TransactionDefer& d) {
+  return d.loser_tx_hash;
+}
+const Hash& abort_key(const TransactionAbort& a) {
+  return a.tx_hash;
+}
 std::pair<Hash, ShardId> proof_key(const CommitmentProof& p) {
   return {p.content.tx_hash, p.content.source_shard};
 }
@@ -68,10 +77,18 @@ std::optional<std::string_view> header_problem(const BlockHeader& v) {
   return std::nullopt;
 }
 
-Hash item_hash(const TransactionCertificate& v) { return hash_bytes(encode(v)); }
-Hash item_hash(const TransactionDefer& v) { return hash_bytes(encode(v)); }
-Hash item_hash(const TransactionAbort& v) { return hash_bytes(encode(v)); }
-Hash item_hash(const CommitmentProof& v) { return hash_bytes(encode(v)); }
+Hash item_hash(const TransactionCertificate& v) {
+  return hash_bytes(encode(v));
+}
+Hash item_hash(const TransactionDefer& v) {
+  return hash_bytes(encode(v));
+}
+Hash item_hash(const TransactionAbort& v) {
+  return hash_bytes(encode(v));
+}
+Hash item_hash(const CommitmentProof& v) {
+  return hash_bytes(encode(v));
+}
 
 Hash BlockHeader::compute_hash() const {
   Writer w(512);
@@ -108,7 +125,8 @@ Block::Block(BlockHeader header, BlockBody body, RootsChecked)
 
 std::shared_ptr<const Block> Block::assemble(BlockHeader header, BlockBody body) {
   if (body.compute_roots() != header.roots) return nullptr;
-  return std::shared_ptr<const Block>(new Block(std::move(header), std::move(body), RootsChecked{}));
+  return std::shared_ptr<const Block>(
+      new Block(std::move(header), std::move(body), RootsChecked{}));
 }
 
 void write(Writer& w, const SectionRoots& v) {
@@ -158,7 +176,8 @@ void write(Writer& w, const BlockBody& v) {
   write_seq(w, v.retry_txs, tx);
   write_seq(w, v.priority_txs, tx);
   write_seq(w, v.txs, tx);
-  write_seq(w, v.certificates, [](Writer& w2, const TransactionCertificateRef& c) { write(w2, c); });
+  write_seq(w, v.certificates,
+            [](Writer& w2, const TransactionCertificateRef& c) { write(w2, c); });
   write_seq(w, v.deferrals, [](Writer& w2, const TransactionDefer& d) { write(w2, d); });
   write_seq(w, v.aborts, [](Writer& w2, const TransactionAbort& a) { write(w2, a); });
   write_seq(w, v.proofs, [](Writer& w2, const CommitmentProof& p) { write(w2, p); });
@@ -191,7 +210,8 @@ void read(Reader& r, BlockBody& v) {
   std::vector<Hash> all;
   all.reserve(v.tx_count());
   for (const auto* section : {&v.retry_txs, &v.priority_txs, &v.txs})
-    for (const auto& t : *section) all.push_back(t->hash());
+    for (const auto& t : *section)
+      all.push_back(t->hash());
   std::sort(all.begin(), all.end());
   if (std::adjacent_find(all.begin(), all.end()) != all.end())
     r.fail(DecodeErrorCode::kDuplicate, "transaction in two sections");

@@ -31,7 +31,7 @@ struct BlockHeader {
   BlockHeight height = 0;
   Round round = 0;
   Hash parent_hash;
-  QuorumCertificate justify;  // certifies the parent
+  QuorumCertificate justify;                       // certifies the parent
   std::optional<TimeoutCertificate> timeout_cert;  // TC of round - 1, when entered by timeout
   ValidatorId proposer = 0;
   TimestampMs timestamp_ms = 0;

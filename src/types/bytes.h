@@ -4,9 +4,9 @@
 #include <array>
 #include <bit>
 #include <compare>
-#include <cstring>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -75,7 +75,8 @@ std::optional<T> parse_hex(std::string_view hex) {
 template <class T>
 T copy_prefix(ByteSpan s) {
   T out;
-  for (std::size_t i = 0; i < T::kSize && i < s.size(); ++i) out.bytes[i] = s[i];
+  for (std::size_t i = 0; i < T::kSize && i < s.size(); ++i)
+    out.bytes[i] = s[i];
   return out;
 }
 

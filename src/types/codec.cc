@@ -8,14 +8,22 @@ namespace hyperscale::types {
 
 std::string_view to_string(DecodeErrorCode code) {
   switch (code) {
-    case DecodeErrorCode::kTruncated: return "truncated";
-    case DecodeErrorCode::kTrailingBytes: return "trailing bytes";
-    case DecodeErrorCode::kTooLarge: return "too large";
-    case DecodeErrorCode::kUnsorted: return "unsorted";
-    case DecodeErrorCode::kDuplicate: return "duplicate";
-    case DecodeErrorCode::kHashMismatch: return "hash mismatch";
-    case DecodeErrorCode::kInvalidValue: return "invalid value";
-    case DecodeErrorCode::kInconsistent: return "inconsistent";
+    case DecodeErrorCode::kTruncated:
+      return "truncated";
+    case DecodeErrorCode::kTrailingBytes:
+      return "trailing bytes";
+    case DecodeErrorCode::kTooLarge:
+      return "too large";
+    case DecodeErrorCode::kUnsorted:
+      return "unsorted";
+    case DecodeErrorCode::kDuplicate:
+      return "duplicate";
+    case DecodeErrorCode::kHashMismatch:
+      return "hash mismatch";
+    case DecodeErrorCode::kInvalidValue:
+      return "invalid value";
+    case DecodeErrorCode::kInconsistent:
+      return "inconsistent";
   }
   return "unknown";
 }
@@ -41,7 +49,9 @@ void Writer::length(std::size_t n) {
   u32(static_cast<std::uint32_t>(n));
 }
 
-std::uint8_t Reader::u8() { return static_cast<std::uint8_t>(get_le(1, "u8")); }
+std::uint8_t Reader::u8() {
+  return static_cast<std::uint8_t>(get_le(1, "u8"));
+}
 
 bool Reader::boolean() {
   std::uint8_t v = u8();
@@ -71,8 +81,7 @@ Bytes Reader::var_bytes(std::size_t max_len, std::string_view what) {
   return Bytes(s.begin(), s.end());
 }
 
-std::uint32_t Reader::count(std::size_t max, std::string_view what,
-                            std::size_t min_element_bytes) {
+std::uint32_t Reader::count(std::size_t max, std::string_view what, std::size_t min_element_bytes) {
   std::uint32_t n = u32();
   if (!ok()) return 0;
   if (n > max) {
@@ -100,7 +109,8 @@ std::uint64_t Reader::get_le(int n, std::string_view what) {
   ByteSpan s = raw(static_cast<std::size_t>(n), what);
   if (s.empty()) return 0;
   std::uint64_t v = 0;
-  for (int i = n - 1; i >= 0; --i) v = v << 8 | s[static_cast<std::size_t>(i)];
+  for (int i = n - 1; i >= 0; --i)
+    v = v << 8 | s[static_cast<std::size_t>(i)];
   return v;
 }
 

@@ -71,7 +71,8 @@ class Writer {
 
  private:
   void put_le(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < n; ++i)
+      out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   }
   Bytes out_;
 };
@@ -158,7 +159,8 @@ void read(Reader& r, std::optional<T>& v) {
 template <class T, class WriteOne>
 void write_seq(Writer& w, const std::vector<T>& items, WriteOne&& write_one) {
   w.length(items.size());
-  for (const auto& item : items) write_one(w, item);
+  for (const auto& item : items)
+    write_one(w, item);
 }
 
 /// Reads a count-prefixed sequence of at most max items.

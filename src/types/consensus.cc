@@ -14,7 +14,8 @@ QuorumCertificate QuorumCertificate::genesis(ShardId shard, const Hash& genesis_
 }
 
 Round TimeoutCertificate::max_high_qc_round() const {
-  return high_qc_rounds.empty() ? 0 : *std::max_element(high_qc_rounds.begin(), high_qc_rounds.end());
+  return high_qc_rounds.empty() ? 0
+                                : *std::max_element(high_qc_rounds.begin(), high_qc_rounds.end());
 }
 
 void write(Writer& w, const QuorumCertificate& v) {
@@ -113,8 +114,8 @@ void read(Reader& r, Timeout& v) {
     return r.fail(DecodeErrorCode::kInconsistent, "timeout high qc of another shard");
   if (v.high_qc.round >= v.round)
     return r.fail(DecodeErrorCode::kInconsistent, "timeout high qc round not below round");
-  if (v.last_round_tc && (v.round == 0 || v.last_round_tc->round + 1 != v.round ||
-                          v.last_round_tc->shard != v.shard))
+  if (v.last_round_tc &&
+      (v.round == 0 || v.last_round_tc->round + 1 != v.round || v.last_round_tc->shard != v.shard))
     r.fail(DecodeErrorCode::kInconsistent, "timeout tc is not for the previous round");
 }
 

@@ -22,7 +22,8 @@ void ensure_sodium() {
 
 std::uint64_t Hash::prefix_u64() const {
   std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | bytes[static_cast<std::size_t>(i)];
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | bytes[static_cast<std::size_t>(i)];
   return v;
 }
 
@@ -41,13 +42,15 @@ Hasher& Hasher::update(ByteSpan data) {
 
 Hasher& Hasher::update_u32(std::uint32_t v) {
   std::uint8_t b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    b[i] = static_cast<std::uint8_t>(v >> (8 * i));
   return update(ByteSpan(b, 4));
 }
 
 Hasher& Hasher::update_u64(std::uint64_t v) {
   std::uint8_t b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    b[i] = static_cast<std::uint8_t>(v >> (8 * i));
   return update(ByteSpan(b, 8));
 }
 

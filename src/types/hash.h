@@ -40,6 +40,8 @@ class Hasher {
 
 /// BLAKE2b-256 of one buffer.
 Hash hash_bytes(ByteSpan data);
-inline Hash hash_bytes(std::string_view s) { return hash_bytes(as_bytes(s)); }
+inline Hash hash_bytes(std::string_view s) {
+  return hash_bytes(as_bytes(s));
+}
 
 }  // namespace hyperscale::types

@@ -40,7 +40,8 @@ Hash merkle_root(std::span<const Hash> items) {
   if (items.empty()) return Hash::zero();
   std::vector<Hash> level;
   level.reserve(items.size());
-  for (const auto& item : items) level.push_back(merkle_leaf(item));
+  for (const auto& item : items)
+    level.push_back(merkle_leaf(item));
   while (level.size() > 1) {
     std::size_t out = 0;
     for (std::size_t i = 0; i < level.size(); i += 2)
@@ -55,7 +56,8 @@ MerkleProof merkle_prove(std::span<const Hash> items, std::uint32_t index) {
   MerkleProof proof{index, static_cast<std::uint32_t>(items.size()), {}};
   std::vector<Hash> level;
   level.reserve(items.size());
-  for (const auto& item : items) level.push_back(merkle_leaf(item));
+  for (const auto& item : items)
+    level.push_back(merkle_leaf(item));
   std::size_t pos = index;
   while (level.size() > 1) {
     std::size_t sibling = pos ^ 1;

@@ -18,7 +18,8 @@ bool SignerBitfield::test(std::uint32_t index) const {
 
 std::uint32_t SignerBitfield::count() const {
   std::uint32_t n = 0;
-  for (auto b : bytes_) n += static_cast<std::uint32_t>(std::popcount(b));
+  for (auto b : bytes_)
+    n += static_cast<std::uint32_t>(std::popcount(b));
   return n;
 }
 

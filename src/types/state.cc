@@ -8,7 +8,9 @@
 namespace hyperscale::types {
 
 namespace {
-const SubstateKey& key_of(const StateEntry& e) { return e.key; }
+const SubstateKey& key_of(const StateEntry& e) {
+  return e.key;
+}
 
 void write_entries(Writer& w, const std::vector<StateEntry>& entries) {
   write_seq(w, entries, [](Writer& w2, const StateEntry& e) { write(w2, e); });
@@ -21,12 +23,15 @@ void read_entries(Reader& r, std::vector<StateEntry>& entries, std::string_view 
 }
 }  // namespace
 
-Hash entry_hash(const StateEntry& e) { return hash_bytes(encode(e)); }
+Hash entry_hash(const StateEntry& e) {
+  return hash_bytes(encode(e));
+}
 
 Hash entries_root(const std::vector<StateEntry>& entries) {
   std::vector<Hash> leaves;
   leaves.reserve(entries.size());
-  for (const auto& e : entries) leaves.push_back(entry_hash(e));
+  for (const auto& e : entries)
+    leaves.push_back(entry_hash(e));
   return merkle_root(leaves);
 }
 
@@ -175,7 +180,8 @@ void read(Reader& r, StateCertificate& v) {
   read(r, v.signers);
   r.fixed(v.signature, "certificate signature");
   if (!r.ok()) return;
-  if (v.signers.empty()) return r.fail(DecodeErrorCode::kInconsistent, "certificate without signers");
+  if (v.signers.empty())
+    return r.fail(DecodeErrorCode::kInconsistent, "certificate without signers");
   if (const auto* e = std::get_if<Executed>(&v.content.outcome)) {
     if (entries_root(v.writes) != e->outputs_root)
       r.fail(DecodeErrorCode::kHashMismatch, "certificate writes do not match outputs root");
@@ -204,7 +210,9 @@ void read(Reader& r, TransactionCertificate& v) {
       r.fail(DecodeErrorCode::kInconsistent, "shard certificate for another tx");
 }
 
-void write(Writer& w, const TransactionCertificateRef& v) { write(w, *v); }
+void write(Writer& w, const TransactionCertificateRef& v) {
+  write(w, *v);
+}
 
 void read(Reader& r, TransactionCertificateRef& v) {
   auto cert = std::make_shared<TransactionCertificate>();

@@ -135,8 +135,8 @@ struct CycleProof {
   TransactionRef winner_tx;
   CommitmentProof winner_proof;
   friend bool operator==(const CycleProof& a, const CycleProof& b) {
-    bool same_tx = a.winner_tx == b.winner_tx ||
-                   (a.winner_tx && b.winner_tx && *a.winner_tx == *b.winner_tx);
+    bool same_tx =
+        a.winner_tx == b.winner_tx || (a.winner_tx && b.winner_tx && *a.winner_tx == *b.winner_tx);
     return same_tx && a.winner_proof == b.winner_proof;
   }
 };

@@ -29,10 +29,14 @@ bool TransactionStatus::is_final() const {
 
 std::string_view to_string(AbortReason reason) {
   switch (reason) {
-    case AbortReason::kTimeout: return "timeout";
-    case AbortReason::kDeferred: return "deferred";
-    case AbortReason::kTooManyRetries: return "too_many_retries";
-    case AbortReason::kExpired: return "expired";
+    case AbortReason::kTimeout:
+      return "timeout";
+    case AbortReason::kDeferred:
+      return "deferred";
+    case AbortReason::kTooManyRetries:
+      return "too_many_retries";
+    case AbortReason::kExpired:
+      return "expired";
   }
   return "unknown";
 }
@@ -53,8 +57,12 @@ std::string TransactionStatus::to_string() const {
     std::string operator()(const status::Completed& s) const {
       return "completed(" + std::string(types::to_string(s.decision)) + ")";
     }
-    std::string operator()(const status::Deferred& s) const { return "deferred(" + s.by.hex() + ")"; }
-    std::string operator()(const status::Retried& s) const { return "retried(" + s.new_tx.hex() + ")"; }
+    std::string operator()(const status::Deferred& s) const {
+      return "deferred(" + s.by.hex() + ")";
+    }
+    std::string operator()(const status::Retried& s) const {
+      return "retried(" + s.new_tx.hex() + ")";
+    }
     std::string operator()(const status::Aborted& s) const {
       return "aborted(" + std::string(types::to_string(s.reason)) + ")";
     }

@@ -27,7 +27,8 @@ std::optional<std::uint32_t> Committee::index_of(ValidatorId id) const {
 std::optional<VotingPower> Committee::power_of(const SignerBitfield& signers) const {
   if (signers.size() != size()) return std::nullopt;
   VotingPower sum = 0;
-  for (std::uint32_t i : signers.indices()) sum += members_[i].power;
+  for (std::uint32_t i : signers.indices())
+    sum += members_[i].power;
   return sum;
 }
 

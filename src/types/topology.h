@@ -14,7 +14,9 @@
 namespace hyperscale::types {
 
 /// Strictly more than 2/3 of `total`. Exactly 2/3 is not a quorum.
-constexpr bool is_quorum(VotingPower power, VotingPower total) { return power * 3 > total * 2; }
+constexpr bool is_quorum(VotingPower power, VotingPower total) {
+  return power * 3 > total * 2;
+}
 /// Strictly more than 1/3 of `total`: at least one honest member is among them.
 constexpr bool is_join_threshold(VotingPower power, VotingPower total) {
   return power * 3 > total;

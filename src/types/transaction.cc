@@ -15,7 +15,9 @@ template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 }  // namespace
 
-Hash intent_hash_of(const TransactionPayload& payload) { return hash_bytes(encode(payload)); }
+Hash intent_hash_of(const TransactionPayload& payload) {
+  return hash_bytes(encode(payload));
+}
 
 Hash tx_hash_of(const Hash& intent_hash, std::uint32_t attempt) {
   return Hasher().update(intent_hash).update_u32(attempt).finish();
@@ -41,23 +43,23 @@ Transaction::Transaction(TransactionPayload payload, std::uint32_t attempt,
 DeclaredAccess declared_access(const TransactionPayload& payload) {
   DeclaredAccess out;
   for (const auto& ins : payload.instructions) {
-    std::visit(Overloaded{
-                   [&](const Transfer& t) {
-                     out.writes.push_back(t.from);
-                     out.writes.push_back(t.to);
-                   },
-                   [&](const Withdraw& t) { out.writes.push_back(t.account); },
-                   [&](const Deposit& t) { out.writes.push_back(t.account); },
-                   [&](const CreateAccount& t) {
-                     out.writes.push_back(account_address(t.owner.span()));
-                   },
-               },
-               ins);
+    std::visit(
+        Overloaded{
+            [&](const Transfer& t) {
+              out.writes.push_back(t.from);
+              out.writes.push_back(t.to);
+            },
+            [&](const Withdraw& t) { out.writes.push_back(t.account); },
+            [&](const Deposit& t) { out.writes.push_back(t.account); },
+            [&](const CreateAccount& t) { out.writes.push_back(account_address(t.owner.span())); },
+        },
+        ins);
   }
   std::sort(out.writes.begin(), out.writes.end());
   out.writes.erase(std::unique(out.writes.begin(), out.writes.end()), out.writes.end());
   for (const auto* nodes : {&out.reads, &out.writes})
-    for (const auto& n : *nodes) out.shard_keys.push_back(shard_key(n));
+    for (const auto& n : *nodes)
+      out.shard_keys.push_back(shard_key(n));
   std::sort(out.shard_keys.begin(), out.shard_keys.end());
   out.shard_keys.erase(std::unique(out.shard_keys.begin(), out.shard_keys.end()),
                        out.shard_keys.end());
@@ -78,7 +80,8 @@ std::vector<NodeId> debited_accounts(const TransactionPayload& payload) {
 bool signers_cover_debits(const TransactionPayload& payload) {
   std::vector<NodeId> owned;
   owned.reserve(payload.signers.size());
-  for (const auto& k : payload.signers) owned.push_back(account_address(k.span()));
+  for (const auto& k : payload.signers)
+    owned.push_back(account_address(k.span()));
   std::sort(owned.begin(), owned.end());
   for (const auto& account : debited_accounts(payload))
     if (!std::binary_search(owned.begin(), owned.end(), account)) return false;
@@ -168,7 +171,8 @@ void read(Reader& r, TransactionPayload& v) {
   if (v.valid_until_ms < v.valid_from_ms ||
       v.valid_until_ms - v.valid_from_ms > limits::kMaxTxValidityWindowMs)
     return r.fail(DecodeErrorCode::kInvalidValue, "validity window");
-  require_strictly_sorted(r, v.signers, [](const auto& k) -> const auto& { return k; }, "signers");
+  require_strictly_sorted(
+      r, v.signers, [](const auto& k) -> const auto& { return k; }, "signers");
   if (!r.ok()) return;
   if (!signers_cover_debits(v))
     r.fail(DecodeErrorCode::kInvalidValue, "debited account without its owner as signer");
@@ -202,7 +206,9 @@ void read(Reader& r, Transaction& v) {
   v.encoded_size_ = r.position() - start;
 }
 
-void write(Writer& w, const TransactionRef& v) { write(w, *v); }
+void write(Writer& w, const TransactionRef& v) {
+  write(w, *v);
+}
 
 void read(Reader& r, TransactionRef& v) {
   auto tx = std::make_shared<Transaction>();

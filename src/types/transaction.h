@@ -112,8 +112,6 @@ class Transaction {
 
 using TransactionRef = std::shared_ptr<const Transaction>;
 
-
-
 /// Accounts whose funds the payload moves; each owner must be a signer.
 std::vector<NodeId> debited_accounts(const TransactionPayload& payload);
 /// True when the owner of every debited account is among the signers.

@@ -169,7 +169,8 @@ TEST(BftState, TimeoutsFormTcAndTheNextLeaderReproposes) {
   c.settle(2, c.node(2).on_timer(c.now, core::TimerId::kProposalTick));
   c.run([](const testing::Envelope& e) { return e.from != 1 && e.to != 1; });
   std::uint64_t votes = 0;
-  for (types::ValidatorId v : {0u, 2u, 3u}) votes += c.node(v).stats().votes_sent;
+  for (types::ValidatorId v : {0u, 2u, 3u})
+    votes += c.node(v).stats().votes_sent;
   EXPECT_EQ(c.node(2).stats().proposals, 1u);
   EXPECT_EQ(votes, 3u);
   EXPECT_GE(c.node(c.node(0).leader_of(3)).stats().qcs_formed, 1u);
@@ -179,7 +180,8 @@ TEST(BftState, JoinsATimeoutOnceMoreThanAThirdTimedOut) {
   Cluster c(4);
   // Validators 0 and 3 time out round 1; 2 has not yet, but f + 1 = 2 timeouts
   // make it join without waiting for its own timer.
-  for (types::ValidatorId v : {0u, 3u}) c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
+  for (types::ValidatorId v : {0u, 3u})
+    c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
   c.run([](const testing::Envelope& e) { return e.to == 2 && e.from != 1; });
   EXPECT_EQ(c.node(2).stats().timeouts_sent, 1u);
 }

@@ -12,8 +12,8 @@
 #include "bft/bft_state.h"
 #include "core/genesis.h"
 #include "crypto/signing.h"
-#include "crypto/verify.h"
 #include "crypto/test_keys.h"
+#include "crypto/verify.h"
 
 namespace hyperscale::bft::testing {
 
@@ -21,7 +21,8 @@ class EmptyMempool final : public core::MempoolView {
  public:
   types::TransactionRef find(const types::Hash&) const override { return nullptr; }
   std::vector<types::TransactionRef> ready_for_proposal(
-      std::size_t, types::TimestampMs, const std::function<bool(const types::Hash&)>&) const override {
+      std::size_t, types::TimestampMs,
+      const std::function<bool(const types::Hash&)>&) const override {
     return {};
   }
   bool has_ready() const override { return false; }
@@ -47,8 +48,9 @@ class Cluster {
       r.committed_tip = genesis_;
       r.tip_qc = genesis_qc();
       nodes_.push_back(std::make_unique<BftState>(
-          config, net_.topology, i, std::shared_ptr<const crypto::Signer>(net_.signers[i].get(), [](auto*) {}),
-          &mempool_, std::move(r)));
+          config, net_.topology, i,
+          std::shared_ptr<const crypto::Signer>(net_.signers[i].get(), [](auto*) {}), &mempool_,
+          std::move(r)));
     }
   }
 
@@ -96,9 +98,11 @@ class Cluster {
     return v;
   }
 
-  types::QuorumCertificate make_qc(const types::BlockRef& b, std::vector<types::ValidatorId> voters) {
+  types::QuorumCertificate make_qc(const types::BlockRef& b,
+                                   std::vector<types::ValidatorId> voters) {
     std::vector<crypto::Verified<types::BlockVote>> votes;
-    for (auto v : voters) votes.push_back(*crypto::verify_block_vote(*verifier_, vote(v, b)));
+    for (auto v : voters)
+      votes.push_back(*crypto::verify_block_vote(*verifier_, vote(v, b)));
     return crypto::form_qc(*verifier_, votes).value().get();
   }
 
@@ -110,8 +114,9 @@ class Cluster {
     return t;
   }
 
-  types::TimeoutCertificate make_tc(types::Round round,
-                                    std::vector<std::pair<types::ValidatorId, types::QuorumCertificate>> who) {
+  types::TimeoutCertificate make_tc(
+      types::Round round,
+      std::vector<std::pair<types::ValidatorId, types::QuorumCertificate>> who) {
     std::vector<crypto::Verified<types::Timeout>> ts;
     for (auto& [v, qc] : who)
       ts.push_back(*crypto::verify_timeout(*verifier_, timeout(v, round, qc), genesis_->hash()));
@@ -130,7 +135,8 @@ class Cluster {
         auto more = node(at).on_job(now, core::run_job(ctx_, std::move(job->job)));
         work.insert(work.end(), more.begin(), more.end());
       } else if (auto* p = std::get_if<core::PersistSafetyThenSend>(&a)) {
-        for (auto& m : p->messages) outbound(at, m);
+        for (auto& m : p->messages)
+          outbound(at, m);
         rest.push_back(std::move(a));
       } else if (auto* s = std::get_if<core::SendMessage>(&a)) {
         outbound(at, *s);

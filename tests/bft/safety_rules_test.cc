@@ -42,7 +42,8 @@ TEST(SafeToTimeout, Rules) {
   // Timing out the round one voted in is allowed (r + 1 > highest voted).
   EXPECT_TRUE(SafetyRules::safe_to_timeout(5, 4, 0, 5, std::nullopt));
   EXPECT_FALSE(SafetyRules::safe_to_timeout(5, 4, 0, 6, std::nullopt)) << "voted in a later round";
-  EXPECT_FALSE(SafetyRules::safe_to_timeout(5, 3, 4, 0, std::nullopt)) << "qc below highest qc round";
+  EXPECT_FALSE(SafetyRules::safe_to_timeout(5, 3, 4, 0, std::nullopt))
+      << "qc below highest qc round";
   EXPECT_FALSE(SafetyRules::safe_to_timeout(5, 5, 0, 0, std::nullopt));
   EXPECT_FALSE(SafetyRules::safe_to_timeout(6, 4, 0, 0, std::nullopt)) << "gap without TC";
   EXPECT_TRUE(SafetyRules::safe_to_timeout(6, 4, 0, 0, Round{5}));

@@ -35,11 +35,14 @@ struct KeyVector {
 };
 constexpr KeyVector kKeyVectors[] = {
     {"263dbd792f5b1be47ed85f8938c0f29586af0d3ac7b977f21c278fe1462040e3",
-     "a491d1b0ecd9bb917989f0e74f0dea0422eac4a873e5e2644f368dffb9a6e20fd6e10c1b77654d067c0618f6e5a7f79a"},
+     "a491d1b0ecd9bb917989f0e74f0dea0422eac4a873e5e2644f368dffb9a6e20fd6e10c1b77654d067c0618f6e5a7f"
+     "79a"},
     {"47b8192d77bf871b62e87859d653922725724a5c031afeabc60bcef5ff665138",
-     "b301803f8b5ac4a1133581fc676dfedc60d891dd5fa99028805e5ea5b08d3491af75d0707adab3b70c6a6a580217bf81"},
+     "b301803f8b5ac4a1133581fc676dfedc60d891dd5fa99028805e5ea5b08d3491af75d0707adab3b70c6a6a580217b"
+     "f81"},
     {"328388aff0d4a5b7dc9205abd374e7e98f3cd9f3418edb4eafda5fb16473d216",
-     "b53d21a4cfd562c469cc81514d4ce5a6b577d8403d32a394dc265dd190b47fa9f829fdd7963afdf972e5e77854051f6f"},
+     "b53d21a4cfd562c469cc81514d4ce5a6b577d8403d32a394dc265dd190b47fa9f829fdd7963afdf972e5e77854051"
+     "f6f"},
 };
 
 struct SignVector {
@@ -50,18 +53,24 @@ struct SignVector {
 constexpr SignVector kSignVectors[] = {
     {"263dbd792f5b1be47ed85f8938c0f29586af0d3ac7b977f21c278fe1462040e3",
      "0000000000000000000000000000000000000000000000000000000000000000",
-     "b6ed936746e01f8ecf281f020953fbf1f01debd5657c4a383940b020b26507f6076334f91e2366c96e9ab279fb5158"
-     "090352ea1c5b0c9274504f4f0e7053af24802e51e4568d164fe986834f41e55c8e850ce1f98458c0cfc9ab380b55285a"
+     "b6ed936746e01f8ecf281f020953fbf1f01debd5657c4a383940b020b26507f6076334f91e2366c96e9ab279fb515"
+     "8"
+     "090352ea1c5b0c9274504f4f0e7053af24802e51e4568d164fe986834f41e55c8e850ce1f98458c0cfc9ab380b552"
+     "85a"
      "55"},
     {"47b8192d77bf871b62e87859d653922725724a5c031afeabc60bcef5ff665138",
      "5656565656565656565656565656565656565656565656565656565656565656",
-     "af1390c3c47acdb37131a51216da683c509fce0e954328a59f93aebda7e4ff974ba208d9a4a2a2389f892a9d418d61"
-     "8418dd7f7a6bc7aa0da999a9d3a5b815bc085e14fd001f6a1948768a3f4afefc8b8240dda329f984cb345c6363272ba4"
+     "af1390c3c47acdb37131a51216da683c509fce0e954328a59f93aebda7e4ff974ba208d9a4a2a2389f892a9d418d6"
+     "1"
+     "8418dd7f7a6bc7aa0da999a9d3a5b815bc085e14fd001f6a1948768a3f4afefc8b8240dda329f984cb345c6363272"
+     "ba4"
      "fe"},
     {"328388aff0d4a5b7dc9205abd374e7e98f3cd9f3418edb4eafda5fb16473d216",
      "5656565656565656565656565656565656565656565656565656565656565656",
-     "a4efa926610b8bd1c8330c918b7a5e9bf374e53435ef8b7ec186abf62e1b1f65aeaaeb365677ac1d1172a1f5b44b4e"
-     "6d022c252c58486c0a759fbdc7de15a756acc4d343064035667a594b4c2a6f0b0b421975977f297dba63ee2f63ffe47b"
+     "a4efa926610b8bd1c8330c918b7a5e9bf374e53435ef8b7ec186abf62e1b1f65aeaaeb365677ac1d1172a1f5b44b4"
+     "e"
+     "6d022c252c58486c0a759fbdc7de15a756acc4d343064035667a594b4c2a6f0b0b421975977f297dba63ee2f63ffe"
+     "47b"
      "b6"},
 };
 
@@ -167,7 +176,8 @@ struct QcFixture {
   }
   std::vector<const BlsPublicKeyPoint*> pointers() const {
     std::vector<const BlsPublicKeyPoint*> out;
-    for (const auto& p : points) out.push_back(&p);
+    for (const auto& p : points)
+      out.push_back(&p);
     return out;
   }
 };
@@ -176,7 +186,8 @@ TEST(Bls, SameMessageAggregateVerifies) {
   QcFixture f(7);
   Bytes msg = {1, 2, 3};
   std::vector<BlsSignature> sigs;
-  for (const auto& k : f.keys) sigs.push_back(k.sign(msg));
+  for (const auto& k : f.keys)
+    sigs.push_back(k.sign(msg));
   auto agg = aggregate_signatures(sigs);
   ASSERT_TRUE(agg);
   EXPECT_TRUE(verify_same_message(f.pointers(), msg, *agg));
@@ -191,7 +202,8 @@ TEST(Bls, QcWithOneBadSignatureFails) {
   Bytes msg = {9, 9};
   Bytes other = {9, 8};
   std::vector<BlsSignature> sigs;
-  for (std::size_t i = 0; i < f.keys.size(); ++i) sigs.push_back(f.keys[i].sign(i == 2 ? other : msg));
+  for (std::size_t i = 0; i < f.keys.size(); ++i)
+    sigs.push_back(f.keys[i].sign(i == 2 ? other : msg));
   auto agg = aggregate_signatures(sigs);
   ASSERT_TRUE(agg);
   EXPECT_FALSE(verify_same_message(f.pointers(), msg, *agg));
@@ -242,7 +254,8 @@ class BatchTest : public ::testing::TestWithParam<std::size_t> {};
 TEST_P(BatchTest, BisectionFindsExactlyTheBadEntries) {
   QcFixture f(8);
   std::vector<Bytes> msgs;
-  for (std::uint32_t i = 0; i < 64; ++i) msgs.push_back({static_cast<std::uint8_t>(i), 7});
+  for (std::uint32_t i = 0; i < 64; ++i)
+    msgs.push_back({static_cast<std::uint8_t>(i), 7});
   std::vector<BlsBatchItem> items;
   for (std::uint32_t i = 0; i < 64; ++i)
     items.push_back({&f.points[i % 8], msgs[i], f.keys[i % 8].sign(msgs[i])});
@@ -251,11 +264,11 @@ TEST_P(BatchTest, BisectionFindsExactlyTheBadEntries) {
   EXPECT_TRUE(find_invalid(items, parallel).empty());
 
   std::vector<std::size_t> bad = {0, 3, 17, 40, 63};
-  items[0].signature = f.keys[1].sign(msgs[0]);          // wrong key
-  items[3].signature = f.keys[3].sign(msgs[4]);          // wrong message
-  items[17].signature.bytes[5] ^= 0x10;                  // corrupt bytes
-  items[40].signature = items[41].signature;             // valid point, wrong pair
-  items[63].signature = BlsSignature{};                  // not a point
+  items[0].signature = f.keys[1].sign(msgs[0]);  // wrong key
+  items[3].signature = f.keys[3].sign(msgs[4]);  // wrong message
+  items[17].signature.bytes[5] ^= 0x10;          // corrupt bytes
+  items[40].signature = items[41].signature;     // valid point, wrong pair
+  items[63].signature = BlsSignature{};          // not a point
   EXPECT_FALSE(verify_batch(items, parallel));
   EXPECT_EQ(find_invalid(items, parallel), bad);
 }
@@ -277,7 +290,8 @@ TEST(Bls, MessageGroupsVerifyOneAggregate) {
   QcFixture f(5);
   Bytes ma = {1}, mb = {2};
   std::vector<BlsSignature> sigs;
-  for (std::size_t i = 0; i < 5; ++i) sigs.push_back(f.keys[i].sign(i < 3 ? ma : mb));
+  for (std::size_t i = 0; i < 5; ++i)
+    sigs.push_back(f.keys[i].sign(i < 3 ? ma : mb));
   auto agg = *aggregate_signatures(sigs);
   std::vector<BlsMessageGroup> groups = {{{&f.points[0], &f.points[1], &f.points[2]}, ma},
                                          {{&f.points[3], &f.points[4]}, mb}};

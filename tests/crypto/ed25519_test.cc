@@ -42,9 +42,10 @@ TEST(Ed25519, StrictVerificationRejectsNonCanonicalS) {
   types::Bytes msg = {1, 2, 3};
   auto sig = kp.sign(msg);
   // S + L (group order) is the same scalar mod L but non-canonical.
-  static constexpr std::uint8_t kOrder[32] = {
-      0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
+  static constexpr std::uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+                                              0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
   auto malleated = sig;
   unsigned carry = 0;
   for (int i = 0; i < 32; ++i) {
@@ -62,7 +63,8 @@ TEST(Ed25519, StrictVerificationRejectsNonCanonicalS) {
 
 types::TransactionPayload payload_for(const std::vector<Ed25519KeyPair>& keys) {
   types::TransactionPayload p;
-  for (const auto& k : keys) p.signers.push_back(k.public_key());
+  for (const auto& k : keys)
+    p.signers.push_back(k.public_key());
   std::sort(p.signers.begin(), p.signers.end());
   p.instructions.push_back(types::Transfer{types::account_address(p.signers[0].span()),
                                            types::account_address(p.signers[1].span()),
@@ -79,8 +81,8 @@ std::vector<Ed25519KeyPair> keys_in_signer_order(std::vector<Ed25519KeyPair> key
 }
 
 TEST(Ed25519, TransactionSignaturesOverIntent) {
-  auto keys = keys_in_signer_order(
-      {Ed25519KeyPair::from_seed(testing::seed_for(1)), Ed25519KeyPair::from_seed(testing::seed_for(2))});
+  auto keys = keys_in_signer_order({Ed25519KeyPair::from_seed(testing::seed_for(1)),
+                                    Ed25519KeyPair::from_seed(testing::seed_for(2))});
   auto payload = payload_for(keys);
   types::Transaction tx(payload, 0, sign_transaction(payload, keys));
   EXPECT_TRUE(verify_transaction_signatures(tx));
@@ -115,15 +117,18 @@ TEST(Ed25519, BatchHelpersSplitAcrossThreads) {
   auto a = verify_transactions(txs, two);
   auto b = verify_transactions(txs, one);
   EXPECT_EQ(a, b);
-  for (std::size_t i = 0; i < txs.size(); ++i) EXPECT_EQ(a[i], i % 7 != 3) << i;
+  for (std::size_t i = 0; i < txs.size(); ++i)
+    EXPECT_EQ(a[i], i % 7 != 3) << i;
 
   std::vector<types::Bytes> msgs(10, types::Bytes{3});
   std::vector<Ed25519BatchItem> items;
   auto kp = Ed25519KeyPair::from_seed(testing::seed_for(99));
-  for (std::size_t i = 0; i < msgs.size(); ++i) items.push_back({kp.public_key(), msgs[i], kp.sign(msgs[i])});
+  for (std::size_t i = 0; i < msgs.size(); ++i)
+    items.push_back({kp.public_key(), msgs[i], kp.sign(msgs[i])});
   items[4].signature.bytes[63] ^= 0x20;
   auto ok = ed25519_verify_batch(items, two);
-  for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(ok[i], i != 4);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    EXPECT_EQ(ok[i], i != 4);
 }
 
 }  // namespace

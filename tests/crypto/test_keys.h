@@ -16,7 +16,8 @@ namespace hyperscale::testing {
 
 inline std::array<std::uint8_t, 32> seed_for(std::uint32_t i) {
   std::array<std::uint8_t, 32> seed{};
-  for (int b = 0; b < 4; ++b) seed[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(i >> (8 * b));
+  for (int b = 0; b < 4; ++b)
+    seed[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(i >> (8 * b));
   seed[31] = 0x5e;
   return seed;
 }
@@ -59,9 +60,11 @@ class ThreadParallelism final : public crypto::Parallelism {
   std::size_t workers() const override { return workers_; }
   void run(std::size_t tasks, const std::function<void(std::size_t)>& task) override {
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < tasks; ++i) threads.emplace_back([&task, i] { task(i); });
+    for (std::size_t i = 1; i < tasks; ++i)
+      threads.emplace_back([&task, i] { task(i); });
     if (tasks > 0) task(0);
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+      t.join();
   }
 
  private:

@@ -77,7 +77,8 @@ TEST_P(VerifyTest, QuorumCertificateNeedsQuorumAndValidAggregate) {
 
   auto wrong_size = make_qc({0, 1, 2});
   wrong_size.signers = SignerBitfield(5);
-  for (std::uint32_t i = 0; i < 4; ++i) wrong_size.signers.set(i);
+  for (std::uint32_t i = 0; i < 4; ++i)
+    wrong_size.signers.set(i);
   EXPECT_EQ(verify_qc(*verifier_, wrong_size).error(), VerifyError::kWrongBitfieldSize);
 
   EXPECT_EQ(verify_qc(*verifier_, types::QuorumCertificate::genesis(0, Hash{})).error(),
@@ -205,7 +206,8 @@ TEST_P(VerifyTest, StateVotesAndCertificates) {
 
 TEST_P(VerifyTest, BatchFindsInvalidSignatures) {
   std::vector<types::Bytes> msgs;
-  for (int i = 0; i < 16; ++i) msgs.push_back({static_cast<std::uint8_t>(i)});
+  for (int i = 0; i < 16; ++i)
+    msgs.push_back({static_cast<std::uint8_t>(i)});
   std::vector<SignedMessage> items;
   for (std::uint32_t i = 0; i < 16; ++i)
     items.push_back({i % 2, i % 4, msgs[i], signer((i % 2) * 4 + i % 4).sign(msgs[i])});
@@ -232,7 +234,9 @@ TEST_P(VerifyTest, BadProofOfPossessionRefusedAtLoad) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, VerifyTest,
                          ::testing::Values(SchemeKind::kBls, SchemeKind::kMock),
-                         [](const auto& param_info) { return std::string(to_string(param_info.param)); });
+                         [](const auto& param_info) {
+                           return std::string(to_string(param_info.param));
+                         });
 
 }  // namespace
 }  // namespace hyperscale::crypto

@@ -22,7 +22,8 @@ Scenario base(std::uint32_t validators, types::TimestampMs duration_ms, std::uin
 
 std::string describe(const SimReport& r) {
   std::string out = "trace " + r.trace_hash + "; blocks " + std::to_string(r.committed_blocks);
-  for (const auto& p : r.problems) out += "; problem: " + p;
+  for (const auto& p : r.problems)
+    out += "; problem: " + p;
   for (const auto& [name, v] : r.invariants)
     if (v) out += "; " + name + ": " + *v;
   return out;
@@ -118,21 +119,20 @@ TEST_P(Byzantine, FByzantineCannotBreakSafetyOrLiveness) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Kinds, Byzantine,
-    ::testing::Values(ByzantineCase{ByzantineKind::kEquivocate, 4},
-                      ByzantineCase{ByzantineKind::kDoubleVote, 4},
-                      ByzantineCase{ByzantineKind::kSilent, 4},
-                      ByzantineCase{ByzantineKind::kBadSignature, 4},
-                      ByzantineCase{ByzantineKind::kForgedParent, 4},
-                      ByzantineCase{ByzantineKind::kEquivocate, 7},
-                      ByzantineCase{ByzantineKind::kSilent, 7},
-                      ByzantineCase{ByzantineKind::kForgedParent, 7}),
-    [](const auto& param_info) {
-      std::string name(to_string(param_info.param.kind));
-      std::erase(name, '-');
-      return name + "_" + std::to_string(param_info.param.validators);
-    });
+INSTANTIATE_TEST_SUITE_P(Kinds, Byzantine,
+                         ::testing::Values(ByzantineCase{ByzantineKind::kEquivocate, 4},
+                                           ByzantineCase{ByzantineKind::kDoubleVote, 4},
+                                           ByzantineCase{ByzantineKind::kSilent, 4},
+                                           ByzantineCase{ByzantineKind::kBadSignature, 4},
+                                           ByzantineCase{ByzantineKind::kForgedParent, 4},
+                                           ByzantineCase{ByzantineKind::kEquivocate, 7},
+                                           ByzantineCase{ByzantineKind::kSilent, 7},
+                                           ByzantineCase{ByzantineKind::kForgedParent, 7}),
+                         [](const auto& param_info) {
+                           std::string name(to_string(param_info.param.kind));
+                           std::erase(name, '-');
+                           return name + "_" + std::to_string(param_info.param.validators);
+                         });
 
 TEST(Scenarios, ClockSkewWithinBoundsKeepsCommitting) {
   auto s = base(4, 10'000);
@@ -169,7 +169,8 @@ Scenario random_schedule(std::uint64_t seed) {
     case 0: {
       types::TimestampMs start = 500 + rng.below(2000);
       std::vector<types::ValidatorId> a, b;
-      for (types::ValidatorId v = 0; v < n; ++v) (rng.below(2) ? a : b).push_back(v);
+      for (types::ValidatorId v = 0; v < n; ++v)
+        (rng.below(2) ? a : b).push_back(v);
       if (a.empty() || b.empty()) break;
       s.partitions.push_back({start, start + 1'000 + rng.below(2'500), a, b});
       break;
@@ -188,9 +189,9 @@ Scenario random_schedule(std::uint64_t seed) {
       s.events.emplace_back(5'000, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
       break;
     case 3: {
-      static constexpr ByzantineKind kinds[] = {ByzantineKind::kEquivocate, ByzantineKind::kDoubleVote,
-                                                ByzantineKind::kSilent, ByzantineKind::kBadSignature,
-                                                ByzantineKind::kForgedParent};
+      static constexpr ByzantineKind kinds[] = {
+          ByzantineKind::kEquivocate, ByzantineKind::kDoubleVote, ByzantineKind::kSilent,
+          ByzantineKind::kBadSignature, ByzantineKind::kForgedParent};
       s.byzantine = {{kinds[rng.below(5)], 1}};
       break;
     }

@@ -8,7 +8,9 @@
 namespace hyperscale::types {
 namespace {
 
-Hash key(std::uint32_t i) { return Hasher().update_u32(i).finish(); }
+Hash key(std::uint32_t i) {
+  return Hasher().update_u32(i).finish();
+}
 
 /// Keys whose home slot collides (same low bits), to exercise probe runs and
 /// backward-shift deletion across the wrap-around.
@@ -34,8 +36,10 @@ TEST(HashMap, InsertFindErase) {
 
 TEST(HashMap, CollidingKeysSurviveDeletesInTheirRun) {
   HashMap<std::uint32_t> m;
-  for (std::uint32_t i = 0; i < 20; ++i) ASSERT_TRUE(m.emplace(colliding_key(i), i));
-  for (std::uint32_t i = 0; i < 20; i += 3) ASSERT_TRUE(m.erase(colliding_key(i)));
+  for (std::uint32_t i = 0; i < 20; ++i)
+    ASSERT_TRUE(m.emplace(colliding_key(i), i));
+  for (std::uint32_t i = 0; i < 20; i += 3)
+    ASSERT_TRUE(m.erase(colliding_key(i)));
   for (std::uint32_t i = 0; i < 20; ++i) {
     auto* v = m.find(colliding_key(i));
     if (i % 3 == 0) {
