@@ -5,15 +5,6 @@
 namespace hyperscale::core {
 
 namespace {
-template <class T>
-bool same_pointees(const std::vector<std::shared_ptr<const T>>& a,
-                   const std::vector<std::shared_ptr<const T>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i] && !(a[i] && b[i] && *a[i] == *b[i])) return false;
-  return true;
-}
-
 void write_hashes(types::Writer& w, const std::vector<Hash>& v) {
   types::write_seq(w, v, [](types::Writer& w2, const Hash& h) { w2.fixed(h); });
 }
@@ -31,10 +22,10 @@ void read_txs(types::Reader& r, std::vector<types::TransactionRef>& v) {
 }  // namespace
 
 bool operator==(const TransactionGossip& a, const TransactionGossip& b) {
-  return same_pointees(a.txs, b.txs);
+  return types::pointees_equal(a.txs, b.txs);
 }
 bool operator==(const TransactionFetchResponse& a, const TransactionFetchResponse& b) {
-  return a.block_hash == b.block_hash && same_pointees(a.txs, b.txs);
+  return a.block_hash == b.block_hash && types::pointees_equal(a.txs, b.txs);
 }
 bool operator==(const CertifiedBlock& a, const CertifiedBlock& b) {
   bool same_block = a.block == b.block || (a.block && b.block && *a.block == *b.block);

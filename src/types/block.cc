@@ -36,15 +36,6 @@ std::pair<Hash, ShardId> proof_key(const CommitmentProof& p) {
   return {p.content.tx_hash, p.content.source_shard};
 }
 
-template <class T>
-bool same_pointees(const std::vector<std::shared_ptr<const T>>& a,
-                   const std::vector<std::shared_ptr<const T>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i] && !(a[i] && b[i] && *a[i] == *b[i])) return false;
-  return true;
-}
-
 void write_header_fields(Writer& w, const BlockHeader& v) {
   w.u32(v.shard);
   w.u64(v.height);
@@ -110,9 +101,10 @@ SectionRoots BlockBody::compute_roots() const {
 }
 
 bool operator==(const BlockBody& a, const BlockBody& b) {
-  return same_pointees(a.retry_txs, b.retry_txs) && same_pointees(a.priority_txs, b.priority_txs) &&
-         same_pointees(a.txs, b.txs) && same_pointees(a.certificates, b.certificates) &&
-         a.deferrals == b.deferrals && a.aborts == b.aborts && a.proofs == b.proofs;
+  return pointees_equal(a.retry_txs, b.retry_txs) &&
+         pointees_equal(a.priority_txs, b.priority_txs) && pointees_equal(a.txs, b.txs) &&
+         pointees_equal(a.certificates, b.certificates) && a.deferrals == b.deferrals &&
+         a.aborts == b.aborts && a.proofs == b.proofs;
 }
 
 Block::Block(BlockHeader header, BlockBody body)

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -139,6 +140,16 @@ DecodeResult<T> decode(ByteSpan in) {
 }
 
 // --- helpers for composite values -------------------------------------------
+
+/// Element-wise equality of shared immutable payloads (same pointer, or equal values).
+template <class T>
+bool pointees_equal(const std::vector<std::shared_ptr<const T>>& a,
+                    const std::vector<std::shared_ptr<const T>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i] && !(a[i] && b[i] && *a[i] == *b[i])) return false;
+  return true;
+}
 
 template <class T>
 void write(Writer& w, const std::optional<T>& v) {
