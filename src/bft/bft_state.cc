@@ -19,6 +19,14 @@ void append(std::vector<Action>& out, T&& action) {
   out.emplace_back(std::forward<T>(action));
 }
 
+/// The hash of the i-th transaction of a proposal, in body order.
+const Hash& proposal_tx_hash(const core::ProposalMessage& p, std::size_t i) {
+  if (i < p.retry_tx_hashes.size()) return p.retry_tx_hashes[i];
+  i -= p.retry_tx_hashes.size();
+  if (i < p.priority_tx_hashes.size()) return p.priority_tx_hashes[i];
+  return p.tx_hashes[i - p.priority_tx_hashes.size()];
+}
+
 bool strictly_sorted(const std::vector<Hash>& v) {
   for (std::size_t i = 1; i < v.size(); ++i)
     if (!(v[i - 1] < v[i])) return false;
@@ -27,9 +35,22 @@ bool strictly_sorted(const std::vector<Hash>& v) {
 
 }  // namespace
 
+std::vector<Hash> BftState::PendingBlock::missing_sorted() const {
+  std::vector<Hash> out;
+  out.reserve(missing.size());
+  missing.for_each([&](const Hash& h, std::uint32_t) { out.push_back(h); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void BftState::PendingBlock::fill(std::uint32_t index, types::TransactionRef tx) {
+  missing.erase(tx->hash());
+  txs[index] = std::move(tx);
+}
+
 BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorId self,
                    std::shared_ptr<const crypto::Signer> signer, const core::MempoolView* mempool,
-                   RecoveredState recovered)
+                   RecoveredState recovered, core::ReplayWindow& replay)
     : config_(config),
       topology_(std::move(topology)),
       shard_(topology_.shard_of_validator(self).value()),
@@ -37,7 +58,8 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
       signer_(std::move(signer)),
       mempool_(mempool),
       safety_(recovered.safety),
-      tree_(recovered.committed_tip, recovered.tip_qc, config.committed_blocks_kept) {
+      tree_(recovered.committed_tip, recovered.tip_qc, config.committed_blocks_kept),
+      replay_(replay) {
   HS_ASSERT(signer_ && mempool_);
   // A fresh node's high QC is the genesis QC; a recovered one keeps the
   // highest it persisted (which may certify a block above its committed tip).
@@ -49,9 +71,11 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   if (safety_.state().high_tc && safety_.state().high_tc->round + 1 == current_round_)
     last_round_tc_ = safety_.state().high_tc;
   for (const auto& [tx, ts] : recovered.recent_committed_txs) {
-    committed_txs_.emplace(tx, ts);
-    committed_txs_by_time_.emplace(ts, tx);
+    replay_.advance(ts);
+    replay_.add(tx);
   }
+  replay_.advance(recovered.committed_tip->header().timestamp_ms);
+  replay_.prune();
 }
 
 types::ValidatorId BftState::leader_of(Round r) const {
@@ -275,11 +299,10 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
 std::vector<Action> BftState::on_transactions_available(TimestampMs now,
                                                         const std::vector<Hash>& tx_hashes) {
   std::vector<Action> out;
-  std::set<Hash> arrived(tx_hashes.begin(), tx_hashes.end());
   std::vector<Hash> ready;
   for (const auto& [hash, pb] : pending_)
-    for (const auto& m : pb.missing)
-      if (arrived.contains(m)) {
+    for (const auto& arrived : tx_hashes)
+      if (pb.missing.contains(arrived)) {
         ready.push_back(hash);
         break;
       }
@@ -314,9 +337,12 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
   }
   PendingBlock pb{vp.header, vp.proposal, h.proposer, {}, {}, now, now + config_.tx_fetch_delay_ms,
                   0};
-  for (const auto* section : {&p.retry_tx_hashes, &p.priority_tx_hashes, &p.tx_hashes})
-    for (const auto& tx : *section)
-      pb.missing.insert(tx);
+  pb.txs.resize(p.tx_count());
+  for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
+    if (!pb.missing.emplace(proposal_tx_hash(p, i), i)) {
+      ++stats_.invalid_messages;  // one transaction twice across sections
+      return;
+    }
   pending_.emplace(hash, std::move(pb));
   try_assemble(now, hash, out);
   if (pending_.contains(hash)) schedule_fetch(now, out);
@@ -395,9 +421,8 @@ void BftState::handle_fetched_transactions(TimestampMs now, const core::Transact
   stats_.invalid_messages += r.invalid.size();
   auto it = pending_.find(r.block_hash);
   if (it == pending_.end()) return;
-  for (const auto& tx : r.valid) {
-    if (it->second.missing.erase(tx->hash())) it->second.have.emplace(tx->hash(), tx);
-  }
+  for (const auto& tx : r.valid)
+    if (const auto* index = it->second.missing.find(tx->hash())) it->second.fill(*index, tx);
   try_assemble(now, r.block_hash, out);
 }
 
@@ -477,36 +502,33 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   auto it = pending_.find(block_hash);
   if (it == pending_.end()) return;
   PendingBlock& pb = it->second;
-  for (auto m = pb.missing.begin(); m != pb.missing.end();) {
-    if (auto tx = mempool_->find(*m)) {
-      pb.have.emplace(*m, std::move(tx));
-      m = pb.missing.erase(m);
-    } else {
-      ++m;
-    }
-  }
-  if (!pb.missing.empty()) return;
   const auto& p = *pb.proposal;
+  if (!pb.missing.empty()) {
+    for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
+      if (!pb.txs[i]) mempool_->prefetch(proposal_tx_hash(p, i));
+    for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
+      if (!pb.txs[i])
+        if (auto tx = mempool_->find(proposal_tx_hash(p, i))) pb.fill(i, std::move(tx));
+    if (!pb.missing.empty()) return;
+  }
   types::BlockBody body;
-  auto fill = [&](const std::vector<Hash>& hashes, std::vector<types::TransactionRef>& section) {
-    for (const auto& h : hashes)
-      section.push_back(pb.have.at(h));
+  auto next = pb.txs.begin();
+  auto take = [&](std::size_t n, std::vector<types::TransactionRef>& section) {
+    section.assign(std::make_move_iterator(next),
+                   std::make_move_iterator(next + static_cast<std::ptrdiff_t>(n)));
+    next += static_cast<std::ptrdiff_t>(n);
   };
-  fill(p.retry_tx_hashes, body.retry_txs);
-  fill(p.priority_tx_hashes, body.priority_txs);
-  fill(p.tx_hashes, body.txs);
+  take(p.retry_tx_hashes.size(), body.retry_txs);
+  take(p.priority_tx_hashes.size(), body.priority_txs);
+  take(p.tx_hashes.size(), body.txs);
   body.deferrals = p.deferrals;
   body.aborts = p.aborts;
   body.proofs = p.proofs;
   types::BlockHeader header = *pb.header;
   pending_.erase(it);
-  // The hash lists must be exactly the body the proposer signed.
-  auto block = types::Block::assemble(std::move(header), std::move(body));
-  if (!block) {
-    ++stats_.invalid_messages;
-    return;
-  }
-  insert_block(now, std::move(block), out);
+  // The verification job matched the hash lists to the signed roots, and
+  // every slot holds the transaction with its list's hash.
+  insert_block(now, types::Block::assemble_prechecked(std::move(header), std::move(body)), out);
 }
 
 void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>& out) {
@@ -541,27 +563,21 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
     qcs.push_back((*chain)[i + 1]->header().justify);
   qcs.push_back(child->header().justify);
   tree_.commit(*chain);
-  TimestampMs latest = 0;
   for (std::size_t i = 0; i < chain->size(); ++i) {
     const auto& b = (*chain)[i];
     append(out, core::CommitBlock{b, qcs[i]});
     ++stats_.commits;
-    latest = b->header().timestamp_ms;
+    replay_.advance(b->header().timestamp_ms);
     for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
-      for (const auto& tx : *section) {
-        committed_txs_.emplace(tx->hash(), latest);
-        committed_txs_by_time_.emplace(latest, tx->hash());
-      }
+      for (const auto& tx : *section)
+        replay_.prefetch(tx->hash());
+    for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
+      for (const auto& tx : *section)
+        replay_.add(tx->hash());
   }
   committed_since_round_start_ = true;
   rounds_without_commit_ = 0;
-  // Replay window: a tx's validity window is at most kMaxTxValidityWindowMs,
-  // so one committed earlier than that before the tip can no longer be valid.
-  while (!committed_txs_by_time_.empty() &&
-         committed_txs_by_time_.begin()->first + types::limits::kMaxTxValidityWindowMs < latest) {
-    committed_txs_.erase(committed_txs_by_time_.begin()->second);
-    committed_txs_by_time_.erase(committed_txs_by_time_.begin());
-  }
+  replay_.prune();
   auto committed = tree_.committed_height();
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.header->height <= committed; });
 }
@@ -602,7 +618,7 @@ std::vector<Hash> BftState::ancestor_txs(const std::vector<BlockRef>& ancestors)
 }
 
 bool BftState::already_ordered(const Hash& tx, const std::vector<Hash>& ancestor_txs) const {
-  return committed_txs_.contains(tx) ||
+  return replay_.contains(tx) ||
          std::binary_search(ancestor_txs.begin(), ancestor_txs.end(), tx);
 }
 
@@ -622,6 +638,10 @@ std::optional<std::string_view> BftState::block_problem(TimestampMs now, const t
   auto ancestors = tree_.uncommitted_chain(parent.hash());
   if (!ancestors) return "parent does not extend the committed chain";
   auto ordered = ancestor_txs(*ancestors);
+  for (const auto* section :
+       {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
+    for (const auto& tx : *section)
+      replay_.prefetch(tx->hash());
   for (const auto* section :
        {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
     for (const auto& tx : *section) {
@@ -760,14 +780,19 @@ void BftState::record_equivocation(types::ValidatorId who, Round round, const Ha
 void BftState::prune_rounds() {
   std::erase_if(timeouts_, [&](const auto& kv) { return kv.first + 2 < current_round_; });
   std::erase_if(votes_, [&](const auto& kv) { return kv.second.round() + 2 < current_round_; });
+  // These are ordered by round first: drop from the front (cost ∝ removed).
   constexpr Round kEvidenceRounds = 100;
+  auto drop_front = [](auto& ordered, auto&& is_old) {
+    while (!ordered.empty() && is_old(*ordered.begin()))
+      ordered.erase(ordered.begin());
+  };
   auto old = [&](const auto& key) { return key.first + kEvidenceRounds < current_round_; };
-  std::erase_if(seen_votes_, [&](const auto& kv) { return old(kv.first); });
-  std::erase_if(seen_proposals_, [&](const auto& kv) { return old(kv.first); });
-  std::erase_if(equivocators_, [&](const auto& key) { return old(key); });
-  std::erase_if(evidence_checked_, [&](const auto& key) { return old(key); });
-  std::erase_if(tc_replies_, [&](const auto& key) { return old(key); });
-  std::erase_if(tcs_checked_, [&](Round r) { return r + 2 < current_round_; });
+  drop_front(seen_votes_, [&](const auto& kv) { return old(kv.first); });
+  drop_front(seen_proposals_, [&](const auto& kv) { return old(kv.first); });
+  drop_front(equivocators_, old);
+  drop_front(evidence_checked_, old);
+  drop_front(tc_replies_, old);
+  drop_front(tcs_checked_, [&](Round r) { return r + 2 < current_round_; });
   std::erase_if(pending_,
                 [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
 }
@@ -794,7 +819,7 @@ void BftState::run_fetches(TimestampMs now, std::vector<Action>& out) {
     ++pb.fetch_attempts;
     pb.next_fetch_ms = now + config_.fetch_retry_ms;
     if (to == self_) continue;
-    core::TransactionFetchRequest request{hash, {pb.missing.begin(), pb.missing.end()}};
+    core::TransactionFetchRequest request{hash, pb.missing_sorted()};
     append(out, core::SendMessage{to, std::move(request)});
   }
   if (waiting) {

@@ -19,6 +19,7 @@
 #include "core/actions.h"
 #include "core/jobs.h"
 #include "core/mempool_view.h"
+#include "core/replay_window.h"
 #include "crypto/scheme.h"
 #include "types/hash_map.h"
 #include "types/topology.h"
@@ -55,7 +56,7 @@ class BftState {
  public:
   BftState(BftConfig config, types::Topology topology, types::ValidatorId self,
            std::shared_ptr<const crypto::Signer> signer, const core::MempoolView* mempool,
-           RecoveredState recovered);
+           RecoveredState recovered, core::ReplayWindow& replay);
 
   /// Starts timers and, as leader, may propose. Call once before any event.
   std::vector<Action> start(types::TimestampMs now);
@@ -100,8 +101,14 @@ class BftState {
     Verified<types::BlockHeader> header;
     core::ProposalRef proposal;
     types::ValidatorId proposer = 0;
-    std::map<types::Hash, types::TransactionRef> have;
-    std::set<types::Hash> missing;
+    /// The proposal's transactions in body order (retry, priority, normal);
+    /// null where still missing.
+    std::vector<types::TransactionRef> txs;
+    types::HashMap<std::uint32_t> missing;  // hash → index into txs
+    /// Missing hashes, sorted (fetch requests).
+    std::vector<types::Hash> missing_sorted() const;
+    /// Fills slot `index` (which must be missing) with `tx`.
+    void fill(std::uint32_t index, types::TransactionRef tx);
     types::TimestampMs created_ms = 0;
     types::TimestampMs next_fetch_ms = 0;
     std::uint32_t fetch_attempts = 0;
@@ -183,8 +190,7 @@ class BftState {
   std::set<std::pair<types::Round, types::ValidatorId>> tc_replies_;
   std::set<types::Round> tcs_checked_;  // TC rounds sent to verification
   std::set<types::Hash> proposals_in_flight_;
-  types::HashMap<types::TimestampMs> committed_txs_;  // replay window
-  std::multimap<types::TimestampMs, types::Hash> committed_txs_by_time_;
+  core::ReplayWindow& replay_;  // owned by the node, shared read-only with the mempool
 
   // Sync: heights requested and not yet received.
   types::BlockHeight sync_target_ = 0;

@@ -67,9 +67,14 @@ struct CommitBlock {
   types::QuorumCertificate qc;
 };
 
-struct EmitTransactionStatus {
+struct TransactionStatusUpdate {
   types::Hash tx_hash;
   types::TransactionStatus status;
+};
+
+/// Status changes of one step, in order (one action per step, not per tx).
+struct EmitTransactionStatuses {
+  std::vector<TransactionStatusUpdate> updates;
 };
 
 /// A submission the node did not take (back-pressure, duplicate, invalid).
@@ -90,7 +95,7 @@ struct EquivocationDetected {
 
 using Action = std::variant<SendMessage, BroadcastMessage, PersistSafetyThenSend, SetTimer,
                             CancelTimer, StartJob, StoreCertifiedBlock, CommitBlock,
-                            EmitTransactionStatus, SubmissionRejected, EquivocationDetected>;
+                            EmitTransactionStatuses, SubmissionRejected, EquivocationDetected>;
 
 std::string_view action_name(const Action& a);
 

@@ -50,7 +50,7 @@ std::string_view action_name(const Action& a) {
                                                 "start_job",
                                                 "store_certified_block",
                                                 "commit_block",
-                                                "emit_transaction_status",
+                                                "emit_transaction_statuses",
                                                 "submission_rejected",
                                                 "equivocation_detected"};
   static_assert(std::size(kNames) == std::variant_size_v<Action>);

@@ -42,6 +42,9 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
   ProposalVerified out{job.from, job.proposal, std::unexpected(crypto::VerifyError::kMalformed)};
   const auto& header = job.proposal->header;
   if (types::header_problem(header)) return out;
+  // The hash lists must be exactly what the signed roots commit to; the body
+  // assembled from them later then needs no second Merkle pass.
+  if (job.proposal->compute_roots() != header.roots) return out;
   const auto& genesis = genesis_of(ctx, header.shard);
   auto justify = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify, genesis);
   if (!justify) {

@@ -14,6 +14,8 @@ class MempoolView {
  public:
   virtual ~MempoolView() = default;
   virtual types::TransactionRef find(const types::Hash& tx_hash) const = 0;
+  /// Hint: find(tx_hash) follows soon (for batches of lookups).
+  virtual void prefetch(const types::Hash&) const {}
   /// Up to `max` ready transactions sorted by hash, skipping those `excluded`
   /// says are already ordered, valid at consensus time `timestamp_ms`.
   virtual std::vector<types::TransactionRef> ready_for_proposal(

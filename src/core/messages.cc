@@ -1,6 +1,7 @@
 #include "core/messages.h"
 
 #include "types/limits.h"
+#include "types/merkle.h"
 
 namespace hyperscale::core {
 
@@ -61,6 +62,23 @@ std::size_t encoded_size(const Message& m) {
   types::Writer w;
   write(w, m);
   return w.size();
+}
+
+types::SectionRoots ProposalMessage::compute_roots() const {
+  auto items_root = [](const auto& items) {
+    std::vector<Hash> leaves;
+    leaves.reserve(items.size());
+    for (const auto& item : items)
+      leaves.push_back(types::item_hash(item));
+    return types::merkle_root(leaves);
+  };
+  return types::SectionRoots{types::merkle_root(retry_tx_hashes),
+                             types::merkle_root(priority_tx_hashes),
+                             types::merkle_root(tx_hashes),
+                             types::merkle_root(certificate_hashes),
+                             items_root(deferrals),
+                             items_root(aborts),
+                             items_root(proofs)};
 }
 
 void write(types::Writer& w, const ProposalMessage& v) {

@@ -34,6 +34,9 @@ struct ProposalMessage {
   std::size_t tx_count() const {
     return retry_tx_hashes.size() + priority_tx_hashes.size() + tx_hashes.size();
   }
+  /// The section roots of the body these lists describe (what header.roots
+  /// must be): a voter checks this once, before assembling the body.
+  types::SectionRoots compute_roots() const;
   friend bool operator==(const ProposalMessage&, const ProposalMessage&) = default;
 };
 using ProposalRef = std::shared_ptr<const ProposalMessage>;

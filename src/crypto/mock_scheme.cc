@@ -113,13 +113,10 @@ types::BlsSignature mock_sign(const types::BlsPublicKey& key, types::ByteSpan me
 
 types::Ed25519Signature mock_sign_transaction(const types::Ed25519PublicKey& key,
                                               const types::Hash& intent_hash) {
-  auto h = types::Hasher()
-               .update(std::string_view("mock-ed25519"))
-               .update(key.span())
-               .update(intent_hash)
-               .finish();
   types::Ed25519Signature sig;
-  std::copy(h.bytes.begin(), h.bytes.end(), sig.bytes.begin());
+  static_assert(sizeof(sig.bytes) == sizeof(intent_hash.bytes) + sizeof(key.bytes));
+  std::copy(intent_hash.bytes.begin(), intent_hash.bytes.end(), sig.bytes.begin());
+  std::copy(key.bytes.begin(), key.bytes.end(), sig.bytes.begin() + intent_hash.bytes.size());
   return sig;
 }
 

@@ -22,9 +22,10 @@ namespace hyperscale::crypto {
 std::unique_ptr<Signer> make_mock_signer(std::span<const std::uint8_t, 32> seed);
 std::expected<std::unique_ptr<Verifier>, std::string> make_mock_verifier(types::Topology topology);
 
-/// Mock transaction signatures (same caveat): signature = H("mock-ed25519" ‖
-/// key ‖ intent hash) in the first 32 of 64 bytes. Lets large simulations skip
-/// Ed25519 costs while still rejecting a wrong or missing signature.
+/// Mock transaction signatures (same caveat): signature = intent hash ‖ key,
+/// 64 bytes, checked by comparison. Anyone can make one (as with any mock);
+/// it lets large simulations skip Ed25519 (and hashing) costs while still
+/// rejecting a wrong, altered, misplaced or missing signature.
 types::Ed25519Signature mock_sign_transaction(const types::Ed25519PublicKey& key,
                                               const types::Hash& intent_hash);
 bool mock_verify_transaction(const types::Transaction& tx);

@@ -1,9 +1,13 @@
 #include "mempool/mempool_state.h"
 
+#include <algorithm>
+#include <set>
+
 namespace hyperscale::mempool {
 
-MempoolState::MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard)
-    : config_(config), topology_(std::move(topology)), shard_(shard) {}
+MempoolState::MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard,
+                           const core::ReplayWindow& committed)
+    : config_(config), topology_(std::move(topology)), shard_(shard), committed_(committed) {}
 
 bool MempoolState::involves_local_shard(const types::Transaction& tx) const {
   for (auto key : tx.access().shard_keys)
@@ -22,12 +26,14 @@ std::vector<Action> MempoolState::on_submitted(types::TimestampMs,
   if (known(tx->hash())) {
     ++stats_.duplicates;
     reject("duplicate transaction");
+  } else if (expired(*tx)) {
+    reject("transaction expired");
   } else if (pool_.size() + verifying_.size() >= config_.rpc_pending_limit) {
     reject("mempool full: retry later");
   } else if (!involves_local_shard(*tx)) {
     reject("transaction does not involve this shard");
   } else {
-    verifying_.insert(tx->hash());
+    verifying_.emplace(tx->hash(), 1);
     if (submission_batch_.empty())
       out.emplace_back(core::SetTimer{core::TimerId::kTxBatch, config_.submission_batch_ms});
     submission_batch_.push_back(tx);
@@ -48,15 +54,18 @@ std::vector<Action> MempoolState::on_gossip(types::TimestampMs, types::Validator
                                             const std::vector<types::TransactionRef>& txs) {
   std::vector<Action> out;
   core::VerifyTransactionsJob job{core::TxOrigin::kGossip, {}, {}};
+  for (const auto& tx : txs)
+    if (tx) committed_.prefetch(tx->hash());
   for (const auto& tx : txs) {
     ++stats_.gossip_received;
     if (!tx || known(tx->hash())) {
       ++stats_.duplicates;
       continue;
     }
+    if (expired(*tx)) continue;
     if (pool_.size() + verifying_.size() >= config_.max_pool_size) break;
     if (!involves_local_shard(*tx)) continue;
-    verifying_.insert(tx->hash());
+    verifying_.emplace(tx->hash(), 1);
     job.txs.push_back(tx);
   }
   if (!job.txs.empty()) out.emplace_back(core::StartJob{std::move(job)});
@@ -74,14 +83,18 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
     if (r.origin == core::TxOrigin::kSubmitted)
       out.emplace_back(core::SubmissionRejected{h, "invalid signature"});
   }
+  core::EmitTransactionStatuses statuses;
   std::map<types::ShardId, std::vector<types::TransactionRef>> gossip;
+  for (const auto& tx : r.valid)
+    committed_.prefetch(tx->hash());
   for (const auto& tx : r.valid) {
     verifying_.erase(tx->hash());
-    if (pool_.contains(tx->hash()) || tombstones_.contains(tx->hash())) continue;
+    // Committed (or expired) while it was being verified.
+    if (pool_.contains(tx->hash()) || committed_.contains(tx->hash()) || expired(*tx)) continue;
     pool_.emplace(tx->hash(), tx);
+    earliest_expiry_ms_ = std::min(earliest_expiry_ms_, tx->payload().valid_until_ms);
     added.push_back(tx->hash());
-    out.emplace_back(core::EmitTransactionStatus{
-        tx->hash(), types::TransactionStatus(types::status::Pending{})});
+    statuses.updates.push_back({tx->hash(), types::TransactionStatus(types::status::Pending{})});
     if (r.origin == core::TxOrigin::kSubmitted) {
       // The receiving validator gossips a client's transaction to every
       // involved shard's committee, once.
@@ -92,6 +105,7 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
         gossip[s].push_back(tx);
     }
   }
+  if (!statuses.updates.empty()) out.emplace_back(std::move(statuses));
   for (auto& [s, txs] : gossip) {
     for (std::size_t i = 0; i < txs.size(); i += config_.max_gossip_batch) {
       core::TransactionGossip msg;
@@ -107,56 +121,65 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
 std::vector<Action> MempoolState::on_block_committed(const types::Block& block) {
   std::vector<Action> out;
   const auto& h = block.header();
-  committed_height_ = h.height;
+  core::EmitTransactionStatuses statuses;
   for (const auto* section :
        {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
     for (const auto& tx : *section) {
       pool_.erase(tx->hash());
       verifying_.erase(tx->hash());
-      if (tombstones_.emplace(tx->hash(), h.height))
-        tombstones_by_height_.emplace(h.height, tx->hash());
       ++stats_.committed;
-      out.emplace_back(core::EmitTransactionStatus{
-          tx->hash(), types::TransactionStatus(types::status::Committed{h.height})});
+      statuses.updates.push_back(
+          {tx->hash(), types::TransactionStatus(types::status::Committed{h.height})});
     }
   // Consensus time only moves forward: a pending tx whose window closed
   // before this block can never be ordered.
-  for (auto it = pool_.begin(); it != pool_.end();) {
-    if (it->second->payload().valid_until_ms < h.timestamp_ms) {
+  if (h.timestamp_ms > earliest_expiry_ms_) {
+    earliest_expiry_ms_ = UINT64_MAX;
+    std::vector<types::Hash> expired;
+    pool_.for_each([&](const types::Hash& hash, const types::TransactionRef& tx) {
+      auto until = tx->payload().valid_until_ms;
+      if (until < h.timestamp_ms)
+        expired.push_back(hash);
+      else
+        earliest_expiry_ms_ = std::min(earliest_expiry_ms_, until);
+    });
+    std::sort(expired.begin(), expired.end());  // statuses in a deterministic order
+    for (const auto& hash : expired) {
       ++stats_.expired;
-      out.emplace_back(core::EmitTransactionStatus{
-          it->first,
-          types::TransactionStatus(types::status::Aborted{types::AbortReason::kExpired})});
-      if (tombstones_.emplace(it->first, h.height))
-        tombstones_by_height_.emplace(h.height, it->first);
-      it = pool_.erase(it);
-    } else {
-      ++it;
+      statuses.updates.push_back(
+          {hash, types::TransactionStatus(types::status::Aborted{types::AbortReason::kExpired})});
+      pool_.erase(hash);
     }
   }
-  while (!tombstones_by_height_.empty() &&
-         tombstones_by_height_.begin()->first + config_.tombstone_blocks < committed_height_) {
-    tombstones_.erase(tombstones_by_height_.begin()->second);
-    tombstones_by_height_.erase(tombstones_by_height_.begin());
-  }
+  if (!statuses.updates.empty()) out.emplace_back(std::move(statuses));
   return out;
 }
 
 types::TransactionRef MempoolState::find(const types::Hash& tx_hash) const {
-  auto it = pool_.find(tx_hash);
-  return it == pool_.end() ? nullptr : it->second;
+  const auto* tx = pool_.find(tx_hash);
+  return tx ? *tx : nullptr;
+}
+
+void MempoolState::prefetch(const types::Hash& tx_hash) const {
+  pool_.prefetch(tx_hash);
 }
 
 std::vector<types::TransactionRef> MempoolState::ready_for_proposal(
     std::size_t max, types::TimestampMs timestamp_ms,
     const std::function<bool(const types::Hash&)>& excluded) const {
-  std::vector<types::TransactionRef> out;
-  for (const auto& [hash, tx] : pool_) {
-    if (out.size() >= max) break;
+  std::vector<const types::TransactionRef*> candidates;
+  candidates.reserve(pool_.size());
+  pool_.for_each([&](const types::Hash&, const types::TransactionRef& tx) {
     const auto& p = tx->payload();
-    if (timestamp_ms < p.valid_from_ms || timestamp_ms > p.valid_until_ms) continue;
-    if (excluded(hash)) continue;
-    out.push_back(tx);
+    if (timestamp_ms >= p.valid_from_ms && timestamp_ms <= p.valid_until_ms)
+      candidates.push_back(&tx);
+  });
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto* a, const auto* b) { return (*a)->hash() < (*b)->hash(); });
+  std::vector<types::TransactionRef> out;
+  for (const auto* tx : candidates) {
+    if (out.size() >= max) break;
+    if (!excluded((*tx)->hash())) out.push_back(*tx);
   }
   return out;
 }

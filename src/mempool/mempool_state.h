@@ -2,16 +2,19 @@
 
 // The ordering half of the mempool (DESIGN §6, §11): admission after the
 // shared signature check, gossip with deduplication, the Pending → Committed
-// lifecycle, tombstones, a ready set sorted by hash, and back-pressure.
+// lifecycle, a ready set taken in hash order, and back-pressure.
+//
+// Tombstones: a committed transaction is refused while it is in the chain's
+// replay window (core::ReplayWindow, read-only here), and after that its
+// validity window has closed as of the committed chain, which is refused too.
+// So nothing committed or expired re-enters the pool, without a second set.
 
 #include <map>
-#include <set>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/actions.h"
 #include "core/mempool_view.h"
+#include "core/replay_window.h"
 #include "types/hash_map.h"
 #include "types/topology.h"
 
@@ -22,7 +25,6 @@ using core::Action;
 struct MempoolConfig {
   std::size_t rpc_pending_limit = 2048;  // client submissions beyond this are refused
   std::size_t max_pool_size = 8192;      // gossip beyond this is dropped
-  types::BlockHeight tombstone_blocks = 1000;
   std::size_t max_gossip_batch = 256;
   /// Client submissions are verified (and then gossiped) in batches collected
   /// over this window, instead of one job and one gossip message per tx.
@@ -41,7 +43,9 @@ struct MempoolStats {
 
 class MempoolState final : public core::MempoolView {
  public:
-  MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard);
+  /// `committed` is the node's replay window; it outlives the mempool.
+  MempoolState(MempoolConfig config, types::Topology topology, types::ShardId shard,
+               const core::ReplayWindow& committed);
 
   std::vector<Action> on_submitted(types::TimestampMs now, const types::TransactionRef& tx);
   /// The submission batch window closed: verify what was collected.
@@ -55,6 +59,7 @@ class MempoolState final : public core::MempoolView {
 
   // core::MempoolView
   types::TransactionRef find(const types::Hash& tx_hash) const override;
+  void prefetch(const types::Hash& tx_hash) const override;
   std::vector<types::TransactionRef> ready_for_proposal(
       std::size_t max, types::TimestampMs timestamp_ms,
       const std::function<bool(const types::Hash&)>& excluded) const override;
@@ -66,18 +71,25 @@ class MempoolState final : public core::MempoolView {
 
  private:
   bool known(const types::Hash& h) const {
-    return pool_.contains(h) || tombstones_.contains(h) || verifying_.contains(h);
+    return pool_.contains(h) || verifying_.contains(h) || committed_.contains(h);
+  }
+  /// Its window closed before the newest committed block: never orderable.
+  bool expired(const types::Transaction& tx) const {
+    return tx.payload().valid_until_ms < committed_.latest_ms();
   }
 
   MempoolConfig config_;
   types::Topology topology_;
   types::ShardId shard_;
-  std::map<types::Hash, types::TransactionRef> pool_;  // Pending, ordered by hash
-  std::unordered_set<types::Hash, types::HashHasher> verifying_;
+  const core::ReplayWindow& committed_;
+  /// Pending transactions. Proposals take them in hash order (sorted when a
+  /// proposal is built, which is rare next to lookups).
+  types::HashMap<types::TransactionRef> pool_;
+  /// No pool entry expires before this (a lower bound; the expiry scan runs
+  /// only when committed time passes it).
+  types::TimestampMs earliest_expiry_ms_ = UINT64_MAX;
+  types::HashMap<std::uint8_t> verifying_;
   std::vector<types::TransactionRef> submission_batch_;
-  types::HashMap<types::BlockHeight> tombstones_;  // committed or expired
-  std::multimap<types::BlockHeight, types::Hash> tombstones_by_height_;
-  types::BlockHeight committed_height_ = 0;
   MempoolStats stats_;
 };
 

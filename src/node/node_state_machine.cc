@@ -7,9 +7,9 @@ NodeStateMachine::NodeStateMachine(NodeConfig config, types::Topology topology,
                                    std::shared_ptr<const crypto::Signer> signer,
                                    bft::RecoveredState recovered)
     : self_(self), shard_(topology.shard_of_validator(self).value()) {
-  mempool_ = std::make_unique<mempool::MempoolState>(config.mempool, topology, shard_);
+  mempool_ = std::make_unique<mempool::MempoolState>(config.mempool, topology, shard_, replay_);
   bft_ = std::make_unique<bft::BftState>(config.bft, std::move(topology), self, std::move(signer),
-                                         mempool_.get(), std::move(recovered));
+                                         mempool_.get(), std::move(recovered), replay_);
 }
 
 std::vector<core::Action> NodeStateMachine::start() {

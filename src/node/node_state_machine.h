@@ -41,6 +41,7 @@ class NodeStateMachine final : public core::StateMachine {
 
   types::ValidatorId self_;
   types::ShardId shard_;
+  core::ReplayWindow replay_;  // written by bft on commit, read by the mempool
   std::unique_ptr<mempool::MempoolState> mempool_;
   std::unique_ptr<bft::BftState> bft_;
 };

@@ -133,9 +133,12 @@ void digest(types::Writer& w, const Action& a) {
     w.u64(t->after_ms);
   } else if (const auto* c = std::get_if<core::CommitBlock>(&a)) {
     w.fixed(c->block->hash());
-  } else if (const auto* st = std::get_if<core::EmitTransactionStatus>(&a)) {
-    w.fixed(st->tx_hash);
-    w.u8(static_cast<std::uint8_t>(st->status.value().index()));
+  } else if (const auto* st = std::get_if<core::EmitTransactionStatuses>(&a)) {
+    w.u32(static_cast<std::uint32_t>(st->updates.size()));
+    for (const auto& u : st->updates) {
+      w.raw(types::ByteSpan(u.tx_hash.bytes.data(), 8));
+      w.u8(static_cast<std::uint8_t>(u.status.value().index()));
+    }
   }
 }
 
@@ -331,7 +334,8 @@ void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {
       return;
     }
   ++stats_.events_processed;
-  types::Writer w(96);
+  auto& w = trace_buffer_;
+  w.clear();
   w.u64(now_);
   w.u32(v);
   digest(w, event);
@@ -346,7 +350,8 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
     auto& slot = nodes_.at(v);
     if (!slot.machine) return;  // crashed inside this step
     ++stats_.actions;
-    types::Writer w(64);
+    auto& w = trace_buffer_;
+    w.clear();
     digest(w, action);
     trace_->update(w.bytes());
     std::visit(
@@ -374,7 +379,7 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             slot.timer_seq.erase(a.timer);
           } else if constexpr (std::is_same_v<T, core::StartJob>) {
             ++stats_.jobs;
-            auto result = core::run_job(job_context_, std::move(a.job));
+            auto result = run_job(std::move(a.job));
             auto delay = config_.max_job_delay_ms ? rng_.below(config_.max_job_delay_ms + 1) : 0;
             push(now_ + delay, core::EventPriority::kInternal, v,
                  NodeEvent{v, slot.incarnation, core::JobCompleted{std::move(result)}});
@@ -387,15 +392,21 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             invariants_.note_commit_time(shard, now_);
             slot.committed = a.block->header().height;
             ++slot.commits;
-            for (const auto* section :
-                 {&a.block->body().retry_txs, &a.block->body().priority_txs, &a.block->body().txs})
-              for (const auto& tx : *section) {
-                auto it = txs_.find(tx->hash());
-                if (it != txs_.end() && !it->second.committed_ms) {
-                  it->second.committed_ms = now_;
-                  ++committed_txs_;
+            // The first validator to commit a height records its txs (agreement
+            // makes every later commit of that height the same block).
+            auto& recorded = recorded_height_[shard];
+            if (a.block->header().height > recorded) {
+              recorded = a.block->header().height;
+              for (const auto* section : {&a.block->body().retry_txs,
+                                          &a.block->body().priority_txs, &a.block->body().txs})
+                for (const auto& tx : *section) {
+                  auto* rec = txs_.find(tx->hash());
+                  if (rec && !rec->committed_ms) {
+                    rec->committed_ms = now_;
+                    ++committed_txs_;
+                  }
                 }
-              }
+            }
           } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
             ++stats_.submissions_rejected;
           } else if constexpr (std::is_same_v<T, core::EquivocationDetected>) {
@@ -404,6 +415,27 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
         },
         action);
   }
+}
+
+core::JobResult SimulationRunner::run_job(core::Job job) {
+  const auto* pj = std::get_if<core::VerifyProposalJob>(&job);
+  if (!pj || !pj->proposal) return core::run_job(job_context_, std::move(job));
+  auto from = pj->from;
+  auto it = proposal_memo_.find(pj->proposal.get());
+  if (it == proposal_memo_.end()) {
+    constexpr std::size_t kMemoSize = 256;
+    if (proposal_memo_order_.size() == kMemoSize) {
+      proposal_memo_.erase(proposal_memo_order_.front().get());
+      proposal_memo_order_.pop_front();
+    }
+    proposal_memo_order_.push_back(pj->proposal);
+    auto key = pj->proposal.get();
+    auto result = std::get<core::ProposalVerified>(core::run_job(job_context_, std::move(job)));
+    it = proposal_memo_.emplace(key, std::move(result)).first;
+  }
+  auto out = it->second;
+  out.from = from;
+  return out;
 }
 
 void SimulationRunner::send_outbound(ValidatorId from, const core::Outbound& out) {

@@ -7,6 +7,7 @@
 // node restarts. A trace hash over every event and action makes a run
 // reproducible by seed, in one process and across processes.
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -105,7 +106,8 @@ class SimulationRunner {
   std::vector<types::ValidatorId> validators_of(types::ShardId shard) const;
   /// Highest committed height of the shard over its validators' storage.
   types::BlockHeight committed_height(types::ShardId shard) const;
-  const std::map<types::Hash, TxRecord>& transactions() const { return txs_; }
+  /// Every submitted transaction (table order: sort before reporting in order).
+  const types::HashMap<TxRecord>& transactions() const { return txs_; }
   std::uint64_t committed_tx_count() const { return committed_txs_; }
   std::uint64_t committed_block_count() const;
   std::uint64_t view_changes() const;
@@ -162,13 +164,21 @@ class SimulationRunner {
   std::map<types::ValidatorId, NodeSlot> nodes_;
   std::unique_ptr<crypto::Verifier> verifier_;
   core::JobContext job_context_;
+  /// Jobs are pure (same job, same result) and every validator verifies the
+  /// same proposal object, so its verification runs once per object (keyed by
+  /// address; the held reference keeps the address from being reused).
+  core::JobResult run_job(core::Job job);
+  std::map<const core::ProposalMessage*, core::ProposalVerified> proposal_memo_;
+  std::deque<core::ProposalRef> proposal_memo_order_;
   SimulatedNetwork network_;
   NetworkTrafficAnalyzer traffic_;
   InvariantChecker invariants_;
   RunnerStats stats_;
-  std::map<types::Hash, TxRecord> txs_;
+  types::HashMap<TxRecord> txs_;
+  std::map<types::ShardId, types::BlockHeight> recorded_height_;  // commit times taken up to
   std::uint64_t committed_txs_ = 0;
   std::unique_ptr<types::Hasher> trace_;
+  types::Writer trace_buffer_{256};  // reused for every digest
 };
 
 }  // namespace hyperscale::simulation

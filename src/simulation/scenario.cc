@@ -179,9 +179,10 @@ SimReport run_scenario(const Scenario& s) {
   report.tps =
       static_cast<double>(report.committed_txs) / (static_cast<double>(s.duration_ms) / 1000.0);
   std::vector<double> latencies;
-  for (const auto& [hash, rec] : runner.transactions())
+  runner.transactions().for_each([&](const types::Hash&, const TxRecord& rec) {
     if (rec.committed_ms)
       latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
+  });
   report.latency_ms = summarize(std::move(latencies));
   report.view_changes = runner.view_changes();
   report.timeouts = runner.timeouts_sent();

@@ -121,6 +121,14 @@ std::shared_ptr<const Block> Block::assemble(BlockHeader header, BlockBody body)
       new Block(std::move(header), std::move(body), RootsChecked{}));
 }
 
+std::shared_ptr<const Block> Block::assemble_prechecked(BlockHeader header, BlockBody body) {
+#ifndef NDEBUG
+  HS_ASSERT_MSG(body.compute_roots() == header.roots, "prechecked body does not match its roots");
+#endif
+  return std::shared_ptr<const Block>(
+      new Block(std::move(header), std::move(body), RootsChecked{}));
+}
+
 void write(Writer& w, const SectionRoots& v) {
   w.fixed(v.retry_txs);
   w.fixed(v.priority_txs);

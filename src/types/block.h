@@ -80,6 +80,10 @@ class Block {
   /// The block, or nullptr when the body does not match the header's roots.
   /// Computes the roots once.
   static std::shared_ptr<const Block> assemble(BlockHeader header, BlockBody body);
+  /// For a caller that already knows the body matches the header's roots
+  /// (consensus checks a proposal's hash lists against the roots, then fills
+  /// exactly those items); checked again only in debug builds.
+  static std::shared_ptr<const Block> assemble_prechecked(BlockHeader header, BlockBody body);
 
   const BlockHeader& header() const { return header_; }
   const BlockBody& body() const { return body_; }

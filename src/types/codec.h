@@ -67,6 +67,8 @@ class Writer {
   void length(std::size_t n);
 
   std::size_t size() const { return out_.size(); }
+  /// Empties the buffer but keeps its capacity, for reuse.
+  void clear() { out_.clear(); }
   const Bytes& bytes() const& { return out_; }
   Bytes take() && { return std::move(out_); }
 

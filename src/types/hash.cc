@@ -20,13 +20,6 @@ void ensure_sodium() {
 }
 }  // namespace
 
-std::uint64_t Hash::prefix_u64() const {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i)
-    v = v << 8 | bytes[static_cast<std::size_t>(i)];
-  return v;
-}
-
 Hasher::Hasher() {
   ensure_sodium();
   int rc = crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0,

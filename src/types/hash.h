@@ -11,7 +11,12 @@ namespace hyperscale::types {
 struct Hash : FixedBytes<32> {
   static Hash zero() { return {}; }
   /// First 8 bytes as a little-endian u64 (shard assignment, derived scalars).
-  std::uint64_t prefix_u64() const;
+  std::uint64_t prefix_u64() const {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+      v = v << 8 | bytes[static_cast<std::size_t>(i)];
+    return v;
+  }
 };
 
 /// For unordered containers keyed by hashes (lookups only: iteration order

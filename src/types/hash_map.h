@@ -1,10 +1,13 @@
 #pragma once
 
-// Open-addressing map from Hash to a small value, for the large lookup-only
-// sets of a validator (replay window, tombstones): entries live inline in one
+// Open-addressing map from Hash to a small value, for the large sets of a
+// validator (replay window, pool, in-flight sets): entries live inline in one
 // array (one cache miss per lookup instead of a chain of heap nodes). Linear
 // probing, power-of-two capacity, load at most 1/2, backward-shift deletion.
-// Iteration order is the table's, so it must never reach an output.
+// Iteration order is the table's, so it must never reach an output unsorted.
+//
+// Tables outgrow the caches; a caller with a batch of keys calls prefetch()
+// on all of them first, so the misses overlap instead of queueing.
 
 #include <cstdint>
 #include <optional>
@@ -29,6 +32,21 @@ class HashMap {
       if (!s.used) return nullptr;
       if (s.key == key) return &s.value;
     }
+  }
+  V* find(const Hash& key) {
+    return const_cast<V*>(static_cast<const HashMap&>(*this).find(key));
+  }
+
+  /// Hint that `key` is looked up soon (no effect on contents).
+  void prefetch(const Hash& key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key)]);
+  }
+
+  /// Calls f(key, value) for every entry, in table order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& s : slots_)
+      if (s.used) f(s.key, s.value);
   }
 
   /// Inserts if absent; returns true when inserted.

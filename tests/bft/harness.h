@@ -50,7 +50,7 @@ class Cluster {
       nodes_.push_back(std::make_unique<BftState>(
           config, net_.topology, i,
           std::shared_ptr<const crypto::Signer>(net_.signers[i].get(), [](auto*) {}), &mempool_,
-          std::move(r)));
+          std::move(r), replays_.emplace_back()));
     }
   }
 
@@ -192,6 +192,7 @@ class Cluster {
   std::unique_ptr<crypto::Verifier> verifier_;
   core::JobContext ctx_;
   EmptyMempool mempool_;
+  std::deque<core::ReplayWindow> replays_;  // one per node, addresses stable
   std::vector<std::unique_ptr<BftState>> nodes_;
   std::deque<Envelope> queue_;
 };
