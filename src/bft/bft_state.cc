@@ -618,8 +618,7 @@ std::vector<Hash> BftState::ancestor_txs(const std::vector<BlockRef>& ancestors)
 }
 
 bool BftState::already_ordered(const Hash& tx, const std::vector<Hash>& ancestor_txs) const {
-  return replay_.contains(tx) ||
-         std::binary_search(ancestor_txs.begin(), ancestor_txs.end(), tx);
+  return replay_.contains(tx) || std::binary_search(ancestor_txs.begin(), ancestor_txs.end(), tx);
 }
 
 std::optional<std::string_view> BftState::block_problem(TimestampMs now, const types::Block& block,

@@ -4,6 +4,7 @@
 // instant by priority: Internal < Timer < Network < Client.
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <variant>
 
@@ -39,8 +40,10 @@ struct TransactionSubmitted {
   types::TransactionRef tx;
 };
 /// A delegated job finished.
+/// Boxed: results are large (a verified proposal is ~2 KB) and events are
+/// queued by value.
 struct JobCompleted {
-  JobResult result;
+  std::shared_ptr<const JobResult> result;
 };
 
 using Event = std::variant<MessageReceived, TimerFired, TransactionSubmitted, JobCompleted>;

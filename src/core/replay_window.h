@@ -16,7 +16,7 @@
 #include <deque>
 #include <utility>
 
-#include "types/hash_map.h"
+#include "types/hash_set.h"
 #include "types/ids.h"
 #include "types/limits.h"
 
@@ -40,7 +40,7 @@ class ReplayWindow {
 
   /// Adds a transaction of the block last passed to advance().
   void add(const types::Hash& tx_hash) {
-    if (set_.emplace(tx_hash, 1)) order_.emplace_back(latest_ms_, tx_hash);
+    if (set_.insert(tx_hash)) order_.emplace_back(latest_ms_, tx_hash);
   }
 
   /// Forgets transactions committed more than one window before `latest_ms_`.
@@ -54,7 +54,7 @@ class ReplayWindow {
  private:
   std::uint64_t span_ms_;
   types::TimestampMs latest_ms_ = 0;
-  types::HashMap<std::uint8_t> set_;
+  types::HashSet set_;
   std::deque<std::pair<types::TimestampMs, types::Hash>> order_;  // oldest first
 };
 

@@ -33,7 +33,7 @@ std::vector<Action> MempoolState::on_submitted(types::TimestampMs,
   } else if (!involves_local_shard(*tx)) {
     reject("transaction does not involve this shard");
   } else {
-    verifying_.emplace(tx->hash(), 1);
+    verifying_.insert(tx->hash());
     if (submission_batch_.empty())
       out.emplace_back(core::SetTimer{core::TimerId::kTxBatch, config_.submission_batch_ms});
     submission_batch_.push_back(tx);
@@ -65,7 +65,7 @@ std::vector<Action> MempoolState::on_gossip(types::TimestampMs, types::Validator
     if (expired(*tx)) continue;
     if (pool_.size() + verifying_.size() >= config_.max_pool_size) break;
     if (!involves_local_shard(*tx)) continue;
-    verifying_.emplace(tx->hash(), 1);
+    verifying_.insert(tx->hash());
     job.txs.push_back(tx);
   }
   if (!job.txs.empty()) out.emplace_back(core::StartJob{std::move(job)});
@@ -85,12 +85,10 @@ std::vector<Action> MempoolState::on_verified(types::TimestampMs,
   }
   core::EmitTransactionStatuses statuses;
   std::map<types::ShardId, std::vector<types::TransactionRef>> gossip;
-  for (const auto& tx : r.valid)
-    committed_.prefetch(tx->hash());
   for (const auto& tx : r.valid) {
-    verifying_.erase(tx->hash());
-    // Committed (or expired) while it was being verified.
-    if (pool_.contains(tx->hash()) || committed_.contains(tx->hash()) || expired(*tx)) continue;
+    // A commit while it was being verified took it out of verifying_ (and
+    // into the replay window): then it stays out. So does one that expired.
+    if (!verifying_.erase(tx->hash()) || expired(*tx)) continue;
     pool_.emplace(tx->hash(), tx);
     earliest_expiry_ms_ = std::min(earliest_expiry_ms_, tx->payload().valid_until_ms);
     added.push_back(tx->hash());

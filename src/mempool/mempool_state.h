@@ -16,6 +16,7 @@
 #include "core/mempool_view.h"
 #include "core/replay_window.h"
 #include "types/hash_map.h"
+#include "types/hash_set.h"
 #include "types/topology.h"
 
 namespace hyperscale::mempool {
@@ -88,7 +89,7 @@ class MempoolState final : public core::MempoolView {
   /// No pool entry expires before this (a lower bound; the expiry scan runs
   /// only when committed time passes it).
   types::TimestampMs earliest_expiry_ms_ = UINT64_MAX;
-  types::HashMap<std::uint8_t> verifying_;
+  types::HashSet verifying_;
   std::vector<types::TransactionRef> submission_batch_;
   MempoolStats stats_;
 };

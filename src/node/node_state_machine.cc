@@ -31,7 +31,7 @@ std::vector<core::Action> NodeStateMachine::handle(const core::Event& event) {
     void operator()(const core::TransactionSubmitted& e) {
       out = self.mempool_->on_submitted(self.now(), e.tx);
     }
-    void operator()(const core::JobCompleted& e) { out = self.on_job(e.result); }
+    void operator()(const core::JobCompleted& e) { out = self.on_job(*e.result); }
   };
   std::visit(Visitor{*this, out}, event);
   connect(out);

@@ -95,20 +95,21 @@ void digest(types::Writer& w, const core::Event& e) {
     w.u8(static_cast<std::uint8_t>(t->timer));
   } else if (const auto* s = std::get_if<core::TransactionSubmitted>(&e)) {
     w.fixed(s->tx->hash());
-  } else if (const auto* j = std::get_if<core::JobCompleted>(&e)) {
-    w.u8(static_cast<std::uint8_t>(j->result.index()));
-    if (const auto* v = std::get_if<core::VotesVerified>(&j->result)) {
+  } else if (const auto* jc = std::get_if<core::JobCompleted>(&e)) {
+    const core::JobResult& j = *jc->result;
+    w.u8(static_cast<std::uint8_t>(j.index()));
+    if (const auto* v = std::get_if<core::VotesVerified>(&j)) {
       w.fixed(v->block_hash);
       w.u32(static_cast<std::uint32_t>(v->valid.size()));
       w.boolean(v->qc.has_value());
-    } else if (const auto* t2 = std::get_if<core::TimeoutsVerified>(&j->result)) {
+    } else if (const auto* t2 = std::get_if<core::TimeoutsVerified>(&j)) {
       w.u64(t2->round);
       w.u32(static_cast<std::uint32_t>(t2->valid.size()));
       w.boolean(t2->tc.has_value());
-    } else if (const auto* tx = std::get_if<core::TransactionsVerified>(&j->result)) {
+    } else if (const auto* tx = std::get_if<core::TransactionsVerified>(&j)) {
       w.u32(static_cast<std::uint32_t>(tx->valid.size()));
       w.u32(static_cast<std::uint32_t>(tx->invalid.size()));
-    } else if (const auto* p = std::get_if<core::ProposalVerified>(&j->result)) {
+    } else if (const auto* p = std::get_if<core::ProposalVerified>(&j)) {
       w.fixed(p->proposal->header.compute_hash());
       w.boolean(p->result.has_value());
     }
@@ -382,7 +383,9 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             auto result = run_job(std::move(a.job));
             auto delay = config_.max_job_delay_ms ? rng_.below(config_.max_job_delay_ms + 1) : 0;
             push(now_ + delay, core::EventPriority::kInternal, v,
-                 NodeEvent{v, slot.incarnation, core::JobCompleted{std::move(result)}});
+                 NodeEvent{v, slot.incarnation,
+                           core::JobCompleted{
+                               std::make_shared<const core::JobResult>(std::move(result))}});
           } else if constexpr (std::is_same_v<T, core::StoreCertifiedBlock>) {
             slot.storage->store_certified(a.block, a.qc);
           } else if constexpr (std::is_same_v<T, core::CommitBlock>) {
@@ -397,8 +400,8 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             auto& recorded = recorded_height_[shard];
             if (a.block->header().height > recorded) {
               recorded = a.block->header().height;
-              for (const auto* section : {&a.block->body().retry_txs,
-                                          &a.block->body().priority_txs, &a.block->body().txs})
+              for (const auto* section : {&a.block->body().retry_txs, &a.block->body().priority_txs,
+                                          &a.block->body().txs})
                 for (const auto& tx : *section) {
                   auto* rec = txs_.find(tx->hash());
                   if (rec && !rec->committed_ms) {

@@ -33,9 +33,7 @@ class HashMap {
       if (s.key == key) return &s.value;
     }
   }
-  V* find(const Hash& key) {
-    return const_cast<V*>(static_cast<const HashMap&>(*this).find(key));
-  }
+  V* find(const Hash& key) { return const_cast<V*>(static_cast<const HashMap&>(*this).find(key)); }
 
   /// Hint that `key` is looked up soon (no effect on contents).
   void prefetch(const Hash& key) const {

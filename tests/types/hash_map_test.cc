@@ -4,6 +4,9 @@
 #include <rapidcheck/gtest.h>
 
 #include <map>
+#include <set>
+
+#include "types/hash_set.h"
 
 namespace hyperscale::types {
 namespace {
@@ -73,6 +76,53 @@ RC_GTEST_PROP(HashMap, BehavesLikeStdMap, (const std::vector<std::pair<std::uint
       RC_ASSERT((it == model.end()) == (v == nullptr));
       if (v) RC_ASSERT(*v == it->second);
     }
+}
+
+TEST(HashMap, ForEachVisitsEveryEntryOnce) {
+  HashMap<std::uint32_t> m;
+  for (std::uint32_t i = 0; i < 100; ++i)
+    m.emplace(i % 2 ? key(i) : colliding_key(i), i);
+  m.erase(key(51));
+  std::set<std::uint32_t> seen;
+  m.for_each([&](const Hash& h, std::uint32_t v) {
+    EXPECT_EQ(h, v % 2 ? key(v) : colliding_key(v));
+    EXPECT_TRUE(seen.insert(v).second) << "visited twice: " << v;
+  });
+  EXPECT_EQ(seen.size(), 99U);
+  EXPECT_FALSE(seen.contains(51));
+}
+
+TEST(HashSet, ZeroHashIsAnOrdinaryMember) {
+  HashSet s;
+  EXPECT_FALSE(s.contains(Hash::zero()));
+  EXPECT_TRUE(s.insert(Hash::zero()));
+  EXPECT_FALSE(s.insert(Hash::zero()));
+  EXPECT_TRUE(s.contains(Hash::zero()));
+  EXPECT_FALSE(s.contains(key(0)));
+  EXPECT_EQ(s.size(), 1U);
+  EXPECT_TRUE(s.erase(Hash::zero()));
+  EXPECT_FALSE(s.contains(Hash::zero()));
+  EXPECT_TRUE(s.empty());
+}
+
+RC_GTEST_PROP(HashSet, BehavesLikeStdSet, (const std::vector<std::pair<std::uint8_t, bool>>& ops)) {
+  HashSet s;
+  std::set<Hash> model;
+  auto pick = [](std::uint8_t k) {
+    return k == 0 ? Hash::zero() : k % 2 ? key(k) : colliding_key(k);
+  };
+  for (const auto& [k, insert] : ops) {
+    Hash h = pick(k);
+    if (insert)
+      RC_ASSERT(s.insert(h) == model.insert(h).second);
+    else
+      RC_ASSERT(s.erase(h) == (model.erase(h) == 1));
+    RC_ASSERT(s.size() == model.size());
+  }
+  for (std::uint32_t k = 0; k < 256; ++k) {
+    Hash h = pick(static_cast<std::uint8_t>(k));
+    RC_ASSERT(s.contains(h) == model.contains(h));
+  }
 }
 
 }  // namespace
