@@ -213,6 +213,19 @@ std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId,
   return out;
 }
 
+std::vector<Action> BftState::on_block_fetch_response(TimestampMs, types::ValidatorId from,
+                                                      const core::BlockFetchResponse& response) {
+  std::vector<Action> out;
+  if (!response.block) return out;
+  const Hash& hash = response.block->hash();
+  if (!block_fetches_.contains(hash) || tree_.contains(hash)) return out;
+  const auto* qc = tree_.qc_of(hash);
+  if (!qc) return out;
+  // The same checks as a synced block: QC, header signature, transactions.
+  append(out, core::StartJob{core::VerifySyncBlocksJob{from, {{response.block, *qc}}}});
+  return out;
+}
+
 std::vector<Action> BftState::on_sync_response(TimestampMs, types::ValidatorId from,
                                                const core::SyncResponse& response) {
   std::vector<Action> out;
@@ -460,6 +473,7 @@ void BftState::process_qc(TimestampMs now, const Verified<types::QuorumCertifica
       try_commit(qc->block_hash, out);
     } else {
       request_sync(now, source, qc->height, out);
+      request_block(now, *qc, out);
     }
   }
   advance_round(now, qc->round + 1, nullptr, out);
@@ -535,6 +549,7 @@ void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>
   const Hash& hash = block->hash();
   if (tree_.contains(hash) || block->header().height <= tree_.committed_height()) return;
   tree_.insert(block);
+  block_fetches_.erase(hash);
   if (const auto* qc = tree_.qc_of(hash)) {
     append(out, core::StoreCertifiedBlock{block, *qc});
     try_commit(hash, out);
@@ -796,6 +811,31 @@ void BftState::prune_rounds() {
                 [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
 }
 
+void BftState::request_block(TimestampMs now, const types::QuorumCertificate& qc,
+                             std::vector<Action>& out) {
+  // Still assembling it from the proposal: the transaction fetch covers it.
+  if (pending_.contains(qc.block_hash) || tree_.contains(qc.block_hash)) return;
+  constexpr std::size_t kMaxBlockFetches = 64;  // beyond that, sync catches up
+  if (block_fetches_.size() >= kMaxBlockFetches) return;
+  auto [it, fresh] = block_fetches_.try_emplace(qc.block_hash, BlockFetch{qc, 0, 0});
+  if (!fresh) return;
+  send_block_fetch(now, qc.block_hash, it->second, out);
+  schedule_fetch(now, out);
+}
+
+void BftState::send_block_fetch(TimestampMs now, const Hash& hash, BlockFetch& fetch,
+                                std::vector<Action>& out) {
+  // Every signer voted, so holds the whole block: ask them in turn.
+  const auto& c = committee();
+  std::vector<types::ValidatorId> signers;
+  for (std::uint32_t i = 0; i < c.size() && i < fetch.qc.signers.size(); ++i)
+    if (fetch.qc.signers.test(i) && c.at(i).id != self_) signers.push_back(c.at(i).id);
+  fetch.next_ms = now + config_.fetch_retry_ms;
+  if (signers.empty()) return;
+  auto to = signers[fetch.attempts++ % signers.size()];
+  append(out, core::SendMessage{to, core::BlockFetchRequest{hash}});
+}
+
 void BftState::schedule_fetch(TimestampMs, std::vector<Action>& out) {
   if (fetch_timer_set_) return;
   fetch_timer_set_ = true;
@@ -820,6 +860,16 @@ void BftState::run_fetches(TimestampMs now, std::vector<Action>& out) {
     if (to == self_) continue;
     core::TransactionFetchRequest request{hash, pb.missing_sorted()};
     append(out, core::SendMessage{to, std::move(request)});
+  }
+  for (auto it = block_fetches_.begin(); it != block_fetches_.end();) {
+    auto& [hash, fetch] = *it;
+    if (tree_.contains(hash) || fetch.qc.height <= tree_.committed_height()) {
+      it = block_fetches_.erase(it);
+      continue;
+    }
+    waiting = true;
+    if (now >= fetch.next_ms) send_block_fetch(now, hash, fetch, out);
+    ++it;
   }
   if (waiting) {
     fetch_timer_set_ = true;

@@ -73,6 +73,8 @@ class BftState {
                                         const core::TransactionFetchResponse& response);
   std::vector<Action> on_sync_response(types::TimestampMs now, types::ValidatorId from,
                                        const core::SyncResponse& response);
+  std::vector<Action> on_block_fetch_response(types::TimestampMs now, types::ValidatorId from,
+                                              const core::BlockFetchResponse& response);
   std::vector<Action> on_timer(types::TimestampMs now, core::TimerId timer);
   std::vector<Action> on_job(types::TimestampMs now, const core::JobResult& result);
   /// New transactions entered the mempool: pending blocks may complete, a
@@ -112,6 +114,13 @@ class BftState {
     types::TimestampMs created_ms = 0;
     types::TimestampMs next_fetch_ms = 0;
     std::uint32_t fetch_attempts = 0;
+  };
+
+  /// A block certified by a QC this node holds, asked of the QC's signers.
+  struct BlockFetch {
+    types::QuorumCertificate qc;
+    std::uint32_t attempts = 0;
+    types::TimestampMs next_ms = 0;
   };
 
   // Input processing.
@@ -159,6 +168,10 @@ class BftState {
                            const types::Hash& second, bool proposal, std::vector<Action>& out);
   void prune_rounds();
   void schedule_fetch(types::TimestampMs now, std::vector<Action>& out);
+  void request_block(types::TimestampMs now, const types::QuorumCertificate& qc,
+                     std::vector<Action>& out);
+  void send_block_fetch(types::TimestampMs now, const types::Hash& hash, BlockFetch& fetch,
+                        std::vector<Action>& out);
   void run_fetches(types::TimestampMs now, std::vector<Action>& out);
 
   const types::Committee& committee() const { return topology_.committee(shard_); }
@@ -181,7 +194,8 @@ class BftState {
   bool timed_out_current_round_ = false;
 
   std::map<types::Hash, PendingBlock> pending_;  // verified headers awaiting txs
-  std::map<types::Hash, VoteCollector> votes_;   // by vote_key, as leader of round + 1
+  std::map<types::Hash, BlockFetch> block_fetches_;
+  std::map<types::Hash, VoteCollector> votes_;  // by vote_key, as leader of round + 1
   std::map<types::Round, TimeoutCollector> timeouts_;
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_votes_;  // vote keys
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_proposals_;

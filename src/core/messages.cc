@@ -32,13 +32,22 @@ bool operator==(const CertifiedBlock& a, const CertifiedBlock& b) {
   bool same_block = a.block == b.block || (a.block && b.block && *a.block == *b.block);
   return same_block && a.qc == b.qc;
 }
+bool operator==(const BlockFetchResponse& a, const BlockFetchResponse& b) {
+  return a.block == b.block || (a.block && b.block && *a.block == *b.block);
+}
 
 std::string_view message_type_name(std::size_t index) {
-  static constexpr std::string_view kNames[] = {"proposal",          "vote",
-                                                "timeout",           "timeout_certificate",
-                                                "tx_gossip",         "tx_fetch_request",
-                                                "tx_fetch_response", "sync_request",
-                                                "sync_response"};
+  static constexpr std::string_view kNames[] = {"proposal",
+                                                "vote",
+                                                "timeout",
+                                                "timeout_certificate",
+                                                "tx_gossip",
+                                                "tx_fetch_request",
+                                                "tx_fetch_response",
+                                                "sync_request",
+                                                "sync_response",
+                                                "block_fetch_request",
+                                                "block_fetch_response"};
   static_assert(std::size(kNames) == kMessageTypeCount);
   return index < kMessageTypeCount ? kNames[index] : "unknown";
 }
@@ -139,6 +148,8 @@ void write(types::Writer& w, const Message& v) {
         write(w2, b.qc);
       });
     }
+    void operator()(const BlockFetchRequest& m) { w.fixed(m.block_hash); }
+    void operator()(const BlockFetchResponse& m) { write(w, *m.block); }
   };
   std::visit(Visitor{w}, v);
 }
@@ -208,6 +219,18 @@ void read(types::Reader& r, Message& v) {
                         read(r2, b.qc);
                       });
       v = std::move(m);
+      break;
+    }
+    case 9: {
+      BlockFetchRequest m;
+      r.fixed(m.block_hash, "block fetch hash");
+      v = m;
+      break;
+    }
+    case 10: {
+      auto block = std::make_shared<types::Block>();
+      read(r, *block);
+      v = BlockFetchResponse{std::move(block)};
       break;
     }
   }

@@ -83,9 +83,22 @@ struct SyncResponse {
   friend bool operator==(const SyncResponse&, const SyncResponse&) = default;
 };
 
-using Message = std::variant<ProposalRef, types::BlockVote, types::Timeout,
-                             TimeoutCertificateMessage, TransactionGossip, TransactionFetchRequest,
-                             TransactionFetchResponse, SyncRequest, SyncResponse>;
+/// A block by hash, asked of a signer of the QC that certifies it: the node
+/// holds the QC (it formed it, or got it in a timeout) but missed the proposal.
+struct BlockFetchRequest {
+  Hash block_hash;
+  friend bool operator==(const BlockFetchRequest&, const BlockFetchRequest&) = default;
+};
+
+struct BlockFetchResponse {
+  types::BlockRef block;
+  friend bool operator==(const BlockFetchResponse& a, const BlockFetchResponse& b);
+};
+
+using Message =
+    std::variant<ProposalRef, types::BlockVote, types::Timeout, TimeoutCertificateMessage,
+                 TransactionGossip, TransactionFetchRequest, TransactionFetchResponse, SyncRequest,
+                 SyncResponse, BlockFetchRequest, BlockFetchResponse>;
 
 /// Stable short name of the message's type ("proposal", "vote", ...).
 std::string_view message_type_name(const Message& m);

@@ -75,6 +75,14 @@ std::vector<core::Action> NodeStateMachine::on_message(types::ValidatorId from,
     std::vector<core::Action> operator()(const core::SyncResponse& m) {
       return self.bft_->on_sync_response(t, from, m);
     }
+    std::vector<core::Action> operator()(const core::BlockFetchRequest& m) {
+      auto block = self.bft_->find_block(m.block_hash);
+      if (!block) return {};
+      return {core::SendMessage{from, core::BlockFetchResponse{std::move(block)}}};
+    }
+    std::vector<core::Action> operator()(const core::BlockFetchResponse& m) {
+      return self.bft_->on_block_fetch_response(t, from, m);
+    }
   };
   return std::visit(Visitor{*this, from, t}, message);
 }

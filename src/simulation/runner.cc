@@ -78,6 +78,8 @@ void digest(types::Writer& w, const Message& m) {
       w.u64(r.from_height);
       w.u32(r.count);
     }
+    void operator()(const core::BlockFetchRequest& r) { w.fixed(r.block_hash); }
+    void operator()(const core::BlockFetchResponse& r) { w.fixed(r.block->hash()); }
     void operator()(const core::SyncResponse& r) {
       w.u32(static_cast<std::uint32_t>(r.blocks.size()));
       if (!r.blocks.empty()) w.fixed(r.blocks.front().block->hash());

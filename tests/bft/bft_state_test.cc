@@ -233,5 +233,52 @@ TEST(BftState, SyncsMissingBlocksAndCommitsThroughTheSameRule) {
   EXPECT_EQ(c.node(late).committed_height(), 2u);
 }
 
+TEST(BftState, ALeaderThatMissedTheProposalFetchesTheBlockItCertified) {
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  const types::ValidatorId leader2 = c.node(0).leader_of(2);
+  const types::ValidatorId proposer = b1->header().proposer;
+  // Everyone but the next leader gets the proposal and votes to that leader.
+  for (types::ValidatorId v = 0; v < c.size(); ++v)
+    if (v != leader2) c.deliver(proposer, v, Cluster::proposal_of(b1));
+  bool fetched = false;
+  c.run([&](const testing::Envelope& e) {
+    if (std::holds_alternative<core::BlockFetchRequest>(e.message)) {
+      fetched = true;
+      EXPECT_EQ(e.from, leader2);
+      EXPECT_EQ(std::get<core::BlockFetchRequest>(e.message).block_hash, b1->hash());
+    }
+    return true;
+  });
+  EXPECT_TRUE(fetched) << "the leader asked a signer for the block its QC certifies";
+  auto& n = c.node(leader2);
+  ASSERT_TRUE(n.tree().contains(b1->hash()));
+  EXPECT_EQ(n.safety().high_qc.block_hash, b1->hash());
+  EXPECT_EQ(n.stats().timeouts_sent, 0u);
+  // So it proposes round 2 on top of B1 at its next tick, without a view change.
+  auto out = c.settle(leader2, n.on_timer(c.now, core::TimerId::kProposalTick));
+  bool proposed = false;
+  for (const auto& p : all_of<core::PersistSafetyThenSend>(out))
+    for (const auto& m : p.messages)
+      if (const auto* b = std::get_if<core::BroadcastMessage>(&m))
+        if (const auto* prop = std::get_if<core::ProposalRef>(&b->message)) {
+          proposed = true;
+          EXPECT_EQ((*prop)->header.round, 2u);
+          EXPECT_EQ((*prop)->header.parent_hash, b1->hash());
+        }
+  EXPECT_TRUE(proposed);
+}
+
+TEST(BftState, AnUnaskedOrWrongBlockInAFetchResponseIsIgnored) {
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto other = c.make_block(c.genesis(), 1, c.genesis_qc(), std::nullopt, c.now + 1);
+  auto out = c.node(2).on_block_fetch_response(c.now, 1, core::BlockFetchResponse{other});
+  EXPECT_TRUE(all_of<core::StartJob>(out).empty());
+  out = c.node(2).on_block_fetch_response(c.now, 1, core::BlockFetchResponse{b1});
+  EXPECT_TRUE(all_of<core::StartJob>(out).empty()) << "no QC held for it: nothing was asked";
+  EXPECT_FALSE(c.node(2).tree().contains(b1->hash()));
+}
+
 }  // namespace
 }  // namespace hyperscale::bft

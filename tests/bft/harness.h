@@ -162,6 +162,11 @@ class Cluster {
     if (auto* c = std::get_if<core::TimeoutCertificateMessage>(&m))
       out = n.on_timeout_certificate(now, from, c->tc);
     if (auto* r = std::get_if<core::SyncResponse>(&m)) out = n.on_sync_response(now, from, *r);
+    if (auto* r = std::get_if<core::BlockFetchRequest>(&m))  // served as the node serves it
+      if (auto b = n.find_block(r->block_hash))
+        out.push_back(core::SendMessage{from, core::BlockFetchResponse{std::move(b)}});
+    if (auto* r = std::get_if<core::BlockFetchResponse>(&m))
+      out = n.on_block_fetch_response(now, from, *r);
     return settle(to, std::move(out));
   }
 
