@@ -85,7 +85,9 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   std::vector<types::ValidatorId> voters;
   for (const auto& vote : job.votes)
     voters.push_back(vote.voter);
-  auto results = crypto::verify_block_votes(*ctx.verifier, std::move(job.votes), parallel_of(ctx));
+  std::vector<crypto::VerifiedVoteAggregate> aggregates;
+  auto results = crypto::verify_block_votes(*ctx.verifier, std::move(job.votes), parallel_of(ctx),
+                                            &aggregates);
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i])
       out.valid.push_back(std::move(*results[i]));
@@ -94,7 +96,7 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   }
   std::vector<Verified<types::BlockVote>> all = job.verified;
   all.insert(all.end(), out.valid.begin(), out.valid.end());
-  if (!job.evidence) out.qc = crypto::form_qc(*ctx.verifier, all);
+  if (!job.evidence) out.qc = crypto::form_qc(*ctx.verifier, all, aggregates);
   return out;
 }
 

@@ -194,9 +194,9 @@ VerifyResult<types::Timeout> verify_timeout(const Verifier& v, types::Timeout ti
   return verify_timeout_signature(v, std::move(timeout));
 }
 
-std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v,
-                                                               std::vector<types::BlockVote> votes,
-                                                               Parallelism& parallel) {
+std::vector<VerifyResult<types::BlockVote>> verify_block_votes(
+    const Verifier& v, std::vector<types::BlockVote> votes, Parallelism& parallel,
+    std::vector<VerifiedVoteAggregate>* aggregates) {
   std::vector<std::optional<VerifyError>> verdict(votes.size());
   std::vector<types::Bytes> messages(votes.size());
   // Group the votes of known members by message; a member appears once per group.
@@ -225,7 +225,10 @@ std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v
       sigs.push_back(votes[i].signature);
     }
     auto aggregate = distinct && members.size() > 1 ? v.aggregate(sigs) : std::nullopt;
-    if (aggregate && v.verify_aggregate(shard, signers, message, *aggregate)) continue;
+    if (aggregate && v.verify_aggregate(shard, signers, message, *aggregate)) {
+      if (aggregates) aggregates->push_back({message_hash, signers, *aggregate});
+      continue;
+    }
     for (auto i : members)
       singles.push_back(i);
   }
@@ -248,7 +251,8 @@ std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v
 }
 
 std::optional<Verified<types::QuorumCertificate>> form_qc(
-    const Verifier& v, std::span<const Verified<types::BlockVote>> votes) {
+    const Verifier& v, std::span<const Verified<types::BlockVote>> votes,
+    std::span<const VerifiedVoteAggregate> known) {
   if (votes.empty()) return std::nullopt;
   const types::BlockVote& first = *votes[0];
   if (first.shard >= v.topology().num_shards()) return std::nullopt;
@@ -277,6 +281,14 @@ std::optional<Verified<types::QuorumCertificate>> form_qc(
     sigs.push_back(sig);
   }
   if (!committee.has_quorum(qc.signers)) return std::nullopt;
+  if (!known.empty()) {
+    auto message_hash = types::hash_bytes(block_vote_message(first));
+    for (const auto& k : known)
+      if (k.signers == qc.signers && k.message_hash == message_hash) {
+        qc.signature = k.aggregate;
+        return VerifiedMaker::make(std::move(qc));
+      }
+  }
   auto aggregate = v.aggregate(sigs);
   if (!aggregate) return std::nullopt;
   qc.signature = *aggregate;

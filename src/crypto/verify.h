@@ -61,14 +61,26 @@ VerifyResult<types::Timeout> verify_timeout(const Verifier& v, types::Timeout ti
 /// Verifies many votes at once. Votes over the same message are checked as
 /// one aggregate (one pairing); only when that fails are they checked one by
 /// one to find the bad ones. results[i] belongs to votes[i].
-std::vector<VerifyResult<types::BlockVote>> verify_block_votes(const Verifier& v,
-                                                               std::vector<types::BlockVote> votes,
-                                                               Parallelism& parallel);
+/// The aggregate signature of a group of votes over one message, found valid
+/// while verifying them: QC formation reuses it instead of decoding and
+/// adding the same signatures again.
+struct VerifiedVoteAggregate {
+  types::Hash message_hash;  // H(block_vote_message)
+  types::SignerBitfield signers;
+  types::BlsSignature aggregate;
+};
+
+/// `aggregates`, when given, receives each group that verified as one.
+std::vector<VerifyResult<types::BlockVote>> verify_block_votes(
+    const Verifier& v, std::vector<types::BlockVote> votes, Parallelism& parallel,
+    std::vector<VerifiedVoteAggregate>* aggregates = nullptr);
 
 /// Aggregates verified votes for one block into a QC, signatures in committee
-/// order. nullopt unless the voters' power is a quorum.
+/// order. nullopt unless the voters' power is a quorum. An entry of `known`
+/// with exactly the QC's signers and message supplies the signature.
 std::optional<Verified<types::QuorumCertificate>> form_qc(
-    const Verifier& v, std::span<const Verified<types::BlockVote>> votes);
+    const Verifier& v, std::span<const Verified<types::BlockVote>> votes,
+    std::span<const VerifiedVoteAggregate> known = {});
 /// Aggregates verified timeouts of one round into a TC; `high_qc` must be the
 /// verified QC of the highest round among them. nullopt unless a quorum.
 std::optional<Verified<types::TimeoutCertificate>> form_tc(

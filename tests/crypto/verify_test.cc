@@ -97,6 +97,38 @@ TEST_P(VerifyTest, QcWithOneForgedVoteFails) {
   EXPECT_EQ(verify_qc(*verifier_, qc).error(), VerifyError::kBadSignature);
 }
 
+TEST_P(VerifyTest, QcFormedFromTheVerificationAggregateIsTheSameQc) {
+  // Votes arrive out of committee order; the group aggregate found while
+  // verifying them is reused as the QC signature, and must equal the one
+  // formed from scratch.
+  std::vector<types::BlockVote> votes;
+  for (types::ValidatorId voter : {2u, 0u, 3u}) {
+    types::BlockVote vote{0, 3, 5, types::hash_bytes("b"), types::hash_bytes("p"), voter, {}};
+    vote.signature = signer(voter).sign(block_vote_message(vote));
+    votes.push_back(vote);
+  }
+  std::vector<VerifiedVoteAggregate> aggregates;
+  Sequential sequential;
+  auto results = verify_block_votes(*verifier_, votes, sequential, &aggregates);
+  std::vector<Verified<types::BlockVote>> verified;
+  for (auto& r : results) {
+    ASSERT_TRUE(r);
+    verified.push_back(std::move(*r));
+  }
+  ASSERT_EQ(aggregates.size(), 1u);
+  auto reused = form_qc(*verifier_, verified, aggregates);
+  auto fresh = form_qc(*verifier_, verified);
+  ASSERT_TRUE(reused && fresh);
+  EXPECT_EQ(reused->get(), fresh->get());
+  EXPECT_TRUE(verify_qc(*verifier_, reused->get()));
+  // An aggregate of other signers is not used for this QC.
+  auto other = aggregates;
+  other[0].signers.set(1);
+  auto not_reused = form_qc(*verifier_, verified, other);
+  ASSERT_TRUE(not_reused);
+  EXPECT_EQ(not_reused->get(), fresh->get());
+}
+
 TEST_P(VerifyTest, TimeoutCertificateGroupsSignersByHighQcRound) {
   types::TimeoutCertificate tc;
   tc.shard = 0;
