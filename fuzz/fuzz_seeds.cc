@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/message_samples.h"
 #include "types/generators.h"
 
 namespace fs = std::filesystem;
@@ -74,6 +75,19 @@ int main(int argc, char** argv) {
   HS_SEEDS(BlockBody)
   HS_SEEDS(Block)
 #undef HS_SEEDS
+  {
+    // Wire messages: the hand-built sample of each type.
+    fs::path dir = root / "message";
+    fs::create_directories(dir);
+    int n = 0;
+    for (const auto& m : hyperscale::testing::sample_messages()) {
+      Bytes bytes = encode(m);
+      std::ofstream out(dir / ("seed-" + std::to_string(n++)), std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(bytes.data()),
+                static_cast<std::streamsize>(bytes.size()));
+      ok = ok && static_cast<bool>(out);
+    }
+  }
   if (ok) std::printf("wrote seed corpus under %s\n", root.c_str());
   return ok ? 0 : 1;
 }
