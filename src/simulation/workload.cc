@@ -7,7 +7,10 @@ namespace hyperscale::simulation {
 
 TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology& topology,
                                    crypto::SchemeKind scheme, std::uint64_t seed)
-    : config_(config), scheme_(scheme), accounts_(topology.num_shards()) {
+    : config_(config),
+      scheme_(scheme),
+      accounts_(topology.num_shards()),
+      resource_(types::resource_address("xrd")) {
   HS_ASSERT(config_.accounts_per_shard >= 2);
   // Draw keys until every shard has its accounts (an account's shard follows
   // from its address, which follows from its key).
@@ -46,7 +49,7 @@ types::TransactionRef TransferWorkload::next(types::TimestampMs now_ms, Rng& rng
   const Account& b = shard_accounts[to];
   types::TransactionPayload p;
   p.instructions.push_back(
-      types::Transfer{a.address, b.address, types::resource_address("xrd"), 1 + rng.below(100)});
+      types::Transfer{a.address, b.address, resource_, 1 + rng.below(100)});
   p.nonce = nonce_++;
   p.valid_from_ms = now_ms > 1000 ? now_ms - 1000 : 0;
   p.valid_until_ms = p.valid_from_ms + config_.validity_ms;
