@@ -44,15 +44,42 @@ void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
                                   " voted for two blocks in round " + std::to_string(round));
 }
 
-void InvariantChecker::check_liveness(types::TimestampMs now, std::uint32_t num_shards) {
-  if (!liveness_ || now < liveness_->heal_ms + liveness_->deadline_ms) return;
-  for (types::ShardId s = 0; s < num_shards; ++s) {
-    auto it = last_commit_.find(s);
-    if (it == last_commit_.end() || it->second < liveness_->heal_ms)
+void InvariantChecker::expect_liveness(types::TimestampMs heal_ms, std::uint64_t deadline_ms,
+                                       std::uint32_t num_shards) {
+  liveness_ = Liveness{heal_ms, deadline_ms, num_shards, {}, false};
+  unchecked_.erase("liveness");
+}
+
+void InvariantChecker::note_commit_time(types::ShardId shard, types::TimestampMs now) {
+  check_liveness(now);  // a commit after the deadline is too late
+  if (!liveness_ || liveness_->decided || now < liveness_->heal_ms) return;
+  liveness_->committed_since_heal.insert(shard);
+  if (liveness_->committed_since_heal.size() == liveness_->num_shards) liveness_->decided = true;
+}
+
+void InvariantChecker::check_liveness(types::TimestampMs now) {
+  if (!liveness_ || liveness_->decided || now <= liveness_->heal_ms + liveness_->deadline_ms)
+    return;
+  liveness_->decided = true;
+  for (types::ShardId s = 0; s < liveness_->num_shards; ++s)
+    if (!liveness_->committed_since_heal.contains(s)) {
       violate("liveness", "shard " + std::to_string(s) + " committed nothing within " +
                               std::to_string(liveness_->deadline_ms) +
                               " ms after faults stopped at " + std::to_string(liveness_->heal_ms) +
                               " ms");
+      return;
+    }
+}
+
+void InvariantChecker::finish(types::TimestampMs now) {
+  check_liveness(now);
+  if (!liveness_) {
+    unchecked_["liveness"] = "not checked: no expectation was set";
+  } else if (!liveness_->decided) {
+    unchecked_["liveness"] =
+        "not checked: the run ended " + std::to_string(now - std::min(now, liveness_->heal_ms)) +
+        " ms after the faults stopped, before every shard committed and before the deadline of " +
+        std::to_string(liveness_->deadline_ms) + " ms; run longer";
   }
 }
 

@@ -320,10 +320,10 @@ void SimulationRunner::run_until(TimestampMs until_ms) {
       slot.timer_seq.erase(it);
     }
     deliver(e.node, e.event);
-    if ((stats_.events_processed & 0xff) == 0) invariants_.check_liveness(now_, config_.shards);
+    if ((stats_.events_processed & 0xff) == 0) invariants_.check_liveness(now_);
   }
   now_ = std::max(now_, until_ms);
-  invariants_.check_liveness(now_, config_.shards);
+  invariants_.check_liveness(now_);
 }
 
 void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {

@@ -83,15 +83,24 @@ SimReport run_scenario(const Scenario& s) {
   for (const auto& p : s.partitions)
     faults_end = std::max(faults_end, p.end_ms);
 
+  // Message loss is a fault too: it stops with the others.
+  if (s.sim.network.loss_ppm > 0 && faults_end > 0)
+    runner.schedule(faults_end, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
+
   // Partitions.
   auto everyone = runner.validators();
   for (const auto& p : s.partitions) {
     runner.schedule(p.start_ms, [p, everyone](SimulationRunner& r) {
-      if (p.side_b.empty())
+      if (p.side_b.empty()) {
         for (auto v : p.side_a)
           r.network().isolate(v, everyone);
-      else
+      } else if (p.one_way) {
+        for (auto a : p.side_a)
+          for (auto b : p.side_b)
+            r.network().partition(a, b);
+      } else {
         r.network().partition_groups(p.side_a, p.side_b);
+      }
     });
     runner.schedule(p.end_ms, [](SimulationRunner& r) { r.network().heal_all(); });
   }
@@ -127,7 +136,7 @@ SimReport run_scenario(const Scenario& s) {
       for (auto v : r.validators())
         if (const auto* n = r.node(v))
           longest = std::max(longest, n->bft().current_round_timeout_ms());
-      r.invariants().expect_liveness(r.now(), timeouts * longest + 1000);
+      r.invariants().expect_liveness(r.now(), timeouts * longest + 1000, r.topology().num_shards());
     });
   }
 
@@ -199,14 +208,19 @@ SimReport run_scenario(const Scenario& s) {
   for (auto v : runner.validators()) {
     report.node_heights[v] = runner.storage(v).committed_height();
     auto& t = report.node_traffic[v];
-    if (auto it = runner.traffic().sent_bytes().find(v); it != runner.traffic().sent_bytes().end())
-      t.sent_bytes = it->second;
-    if (auto it = runner.traffic().received_bytes().find(v);
-        it != runner.traffic().received_bytes().end())
-      t.received_bytes = it->second;
+    if (auto it = runner.traffic().sent().find(v); it != runner.traffic().sent().end()) {
+      t.sent_messages = it->second.count;
+      t.sent_bytes = it->second.bytes;
+    }
+    if (auto it = runner.traffic().received().find(v); it != runner.traffic().received().end()) {
+      t.received_messages = it->second.count;
+      t.received_bytes = it->second.bytes;
+    }
   }
   report.trace_hash = runner.trace_hash().hex();
+  runner.invariants().finish(runner.now());
   report.invariants = runner.invariants().results();
+  report.unchecked = runner.invariants().unchecked();
   report.ok = runner.invariants().ok();
   return report;
 }

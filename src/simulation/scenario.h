@@ -19,6 +19,7 @@ struct PartitionWindow {
   types::TimestampMs end_ms = 0;
   std::vector<types::ValidatorId> side_a;
   std::vector<types::ValidatorId> side_b;  // empty: side_a is cut from everyone else
+  bool one_way = false;                    // only side_a -> side_b is cut
 };
 
 struct Scenario {
@@ -64,14 +65,19 @@ struct SimReport {
   std::vector<types::BlockHeight> shard_heights;
   std::map<types::ValidatorId, types::BlockHeight> node_heights;  // from each node's storage
   struct NodeTraffic {
+    std::uint64_t sent_messages = 0;
     std::uint64_t sent_bytes = 0;
+    std::uint64_t received_messages = 0;
     std::uint64_t received_bytes = 0;
   };
   std::map<types::ValidatorId, NodeTraffic> node_traffic;
   double wall_seconds = 0;
   double sim_seconds_per_wall_second = 0;
   std::string trace_hash;
-  std::map<std::string, std::optional<std::string>> invariants;
+  std::map<std::string, std::optional<std::string>> invariants;  // name -> violation
+  /// Invariants this run could not decide (e.g. too short for the liveness
+  /// deadline), name -> why. Not violations, but not "ok" either.
+  std::map<std::string, std::string> unchecked;
   bool ok = true;
   std::vector<std::string> problems;  // scenario set-up refused
 };

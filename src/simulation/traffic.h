@@ -8,7 +8,7 @@
 
 namespace hyperscale::simulation {
 
-/// Messages and bytes per message type, and bytes per node.
+/// Messages and bytes per message type, and per node (sent and received).
 class NetworkTrafficAnalyzer {
  public:
   struct Counter {
@@ -21,20 +21,24 @@ class NetworkTrafficAnalyzer {
     auto& c = by_type_[type_index];
     ++c.count;
     c.bytes += bytes;
-    sent_[from] += bytes;
-    received_[to] += bytes;
+    auto& sent = sent_[from];
+    ++sent.count;
+    sent.bytes += bytes;
+    auto& received = received_[to];
+    ++received.count;
+    received.bytes += bytes;
   }
   void record_dropped() { ++dropped_; }
 
   const std::array<Counter, core::kMessageTypeCount>& by_type() const { return by_type_; }
-  const std::map<types::ValidatorId, std::uint64_t>& sent_bytes() const { return sent_; }
-  const std::map<types::ValidatorId, std::uint64_t>& received_bytes() const { return received_; }
+  const std::map<types::ValidatorId, Counter>& sent() const { return sent_; }
+  const std::map<types::ValidatorId, Counter>& received() const { return received_; }
   std::uint64_t dropped() const { return dropped_; }
 
  private:
   std::array<Counter, core::kMessageTypeCount> by_type_{};
-  std::map<types::ValidatorId, std::uint64_t> sent_;
-  std::map<types::ValidatorId, std::uint64_t> received_;
+  std::map<types::ValidatorId, Counter> sent_;
+  std::map<types::ValidatorId, Counter> received_;
   std::uint64_t dropped_ = 0;
 };
 

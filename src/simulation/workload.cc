@@ -48,8 +48,7 @@ types::TransactionRef TransferWorkload::next(types::TimestampMs now_ms, Rng& rng
   const Account& a = shard_accounts[from];
   const Account& b = shard_accounts[to];
   types::TransactionPayload p;
-  p.instructions.push_back(
-      types::Transfer{a.address, b.address, resource_, 1 + rng.below(100)});
+  p.instructions.push_back(types::Transfer{a.address, b.address, resource_, 1 + rng.below(100)});
   p.nonce = nonce_++;
   p.valid_from_ms = now_ms > 1000 ? now_ms - 1000 : 0;
   p.valid_until_ms = p.valid_from_ms + config_.validity_ms;

@@ -38,7 +38,7 @@ class TransferWorkload {
   WorkloadConfig config_;
   crypto::SchemeKind scheme_;
   std::vector<std::vector<Account>> accounts_;  // by shard
-  types::NodeId resource_;                       // the transferred resource
+  types::NodeId resource_;                      // the transferred resource
   std::uint64_t nonce_ = 0;
 };
 

@@ -76,6 +76,80 @@ TEST(BftState, TwoChainCommitOnlyOnConsecutiveRounds) {
   EXPECT_EQ(c.node(observer).committed_height(), 2u);
 }
 
+// DESIGN §12.1, n = 4, validator 3 Byzantine (it signs whatever helps). B1 is
+// certified; 0 and 1 vote B2 (round 2) and QC2 forms with 3's vote, unseen by
+// the TC of round 2 that 1, 2 and 3 sign with QC1. The Byzantine leader of
+// round 3 then proposes both B3' on B2 (with QC2) and B3 on B1 (with TC2), in
+// different orders to each honest node, and each honest node times out round
+// 3 in between. With a vote lock released on a local timeout, or a commit on
+// non-consecutive rounds, B2 and B3 could both commit. Here: one vote per
+// honest node in round 3, only one side can be certified, and every honest
+// node commits the same chain.
+TEST(BftState, ForkAttemptWithAdversarialDeliveryCommitsOneChain) {
+  Cluster c(4);
+  const types::ValidatorId byzantine = 3;
+  ASSERT_EQ(c.node(0).leader_of(3), byzantine);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  for (types::ValidatorId v : {0u, 1u, 2u})
+    ASSERT_EQ(votes_in(c.deliver(b1->header().proposer, v, Cluster::proposal_of(b1))).size(), 1u);
+  auto qc1 = c.make_qc(b1, {0, 1, 2});
+  auto b2 = c.make_block(b1, 2, qc1);
+  for (types::ValidatorId v : {0u, 1u})
+    ASSERT_EQ(votes_in(c.deliver(b2->header().proposer, v, Cluster::proposal_of(b2))).size(), 1u);
+  auto qc2 = c.make_qc(b2, {0, 1, byzantine});
+  auto tc2 = c.make_tc(2, {{1, qc1}, {2, qc1}, {byzantine, qc1}});
+  auto b3_on_b2 = c.make_block(b2, 3, qc2);
+  auto b3_on_b1 = c.make_block(b1, 3, qc1, tc2);
+
+  std::map<types::Hash, std::vector<types::ValidatorId>> round3_votes;
+  auto offer = [&](types::ValidatorId v, const types::BlockRef& b) {
+    for (const auto& vote : votes_in(c.deliver(byzantine, v, Cluster::proposal_of(b))))
+      if (vote.round == 3) round3_votes[vote.block_hash].push_back(v);
+  };
+  auto time_out = [&](types::ValidatorId v) {
+    c.settle(v, c.node(v).on_timer(c.now, core::TimerId::kRoundTimeout));
+  };
+  offer(0, b3_on_b2);
+  time_out(0);
+  offer(0, b3_on_b1);
+  offer(1, b3_on_b1);
+  time_out(1);
+  offer(1, b3_on_b2);
+  offer(2, b3_on_b1);
+  time_out(2);
+  offer(2, b3_on_b2);
+
+  std::size_t honest_round3_votes = 0;
+  for (const auto& [block, voters] : round3_votes)
+    honest_round3_votes += voters.size();
+  EXPECT_EQ(honest_round3_votes, 3u) << "each honest node votes once in round 3, timeouts or not";
+  EXPECT_EQ(round3_votes[b3_on_b2->hash()], std::vector<types::ValidatorId>{0});
+  EXPECT_EQ(round3_votes[b3_on_b1->hash()], (std::vector<types::ValidatorId>{1, 2}));
+  // With 3's vote, B3 (on B1) has a quorum; B3' (on B2) has two votes at most.
+  auto qc3 = c.make_qc(b3_on_b1, {1, 2, byzantine});
+  auto b4 = c.make_block(b3_on_b1, 4, qc3);
+  std::vector<types::ValidatorId> b4_voters;
+  for (types::ValidatorId v : {2u, 0u, 1u})
+    if (!votes_in(c.deliver(b4->header().proposer, v, Cluster::proposal_of(b4))).empty())
+      b4_voters.push_back(v);
+  ASSERT_GE(b4_voters.size() + 1, 3u) << "honest nodes follow the certified side";
+  b4_voters.push_back(byzantine);
+  auto qc4 = c.make_qc(b4, b4_voters);
+  auto b5 = c.make_block(b4, 5, qc4);
+  for (types::ValidatorId v : {1u, 0u, 2u})
+    c.deliver(b5->header().proposer, v, Cluster::proposal_of(b5));
+  // Node 0 saw B3 second, as an equivocation, so never took it into its
+  // tree; QC3 makes it fetch B3 from a signer. Deliver what is queued.
+  c.run();
+  for (types::ValidatorId v : {0u, 1u, 2u}) {
+    // QC4 certifies B4 (round 4) over B3 (round 3): B1 and B3 commit, so B2
+    // (the other block at height 2) never can.
+    EXPECT_GE(c.node(v).committed_height(), 2u) << v;
+    auto tip = c.node(v).committed_hash();
+    EXPECT_TRUE(tip == b3_on_b1->hash() || tip == b4->hash()) << v;
+  }
+}
+
 TEST(BftState, ForgedVoteDoesNotBlockTheRealOne) {
   Cluster c(4);
   const types::ValidatorId leader = 2;  // leader of round 2 collects round-1 votes

@@ -74,7 +74,9 @@ TEST(MessageCodec, AFlippedByteNeverCrashesTheDecoder) {
       auto mutated = bytes;
       mutated[i] ^= 0x41;
       auto decoded = types::decode<Message>(mutated);
-      if (decoded) EXPECT_EQ(types::encode(*decoded), mutated) << message_type_name(m) << " @" << i;
+      if (decoded) {
+        EXPECT_EQ(types::encode(*decoded), mutated) << message_type_name(m) << " @" << i;
+      }
     }
   }
 }
