@@ -35,17 +35,35 @@ bool strictly_sorted(const std::vector<Hash>& v) {
 
 }  // namespace
 
+std::optional<std::uint32_t> BftState::PendingBlock::missing_index(const Hash& tx_hash) const {
+  std::size_t offset = 0;
+  for (const auto* section :
+       {&proposal->retry_tx_hashes, &proposal->priority_tx_hashes, &proposal->tx_hashes}) {
+    auto it = std::lower_bound(section->begin(), section->end(), tx_hash);
+    if (it != section->end() && *it == tx_hash) {
+      auto index =
+          static_cast<std::uint32_t>(offset + static_cast<std::size_t>(it - section->begin()));
+      if (!txs[index]) return index;
+      return std::nullopt;
+    }
+    offset += section->size();
+  }
+  return std::nullopt;
+}
+
 std::vector<Hash> BftState::PendingBlock::missing_sorted() const {
   std::vector<Hash> out;
-  out.reserve(missing.size());
-  missing.for_each([&](const Hash& h, std::uint32_t) { out.push_back(h); });
+  out.reserve(missing);
+  for (std::size_t i = 0; i < txs.size(); ++i)
+    if (!txs[i]) out.push_back(proposal_tx_hash(*proposal, i));
   std::sort(out.begin(), out.end());
   return out;
 }
 
 void BftState::PendingBlock::fill(std::uint32_t index, types::TransactionRef tx) {
-  missing.erase(tx->hash());
+  HS_ASSERT(!txs[index] && missing > 0);
   txs[index] = std::move(tx);
+  --missing;
 }
 
 BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorId self,
@@ -70,7 +88,12 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   current_round_ = std::max(safety_.state().high_qc.round, high_tc_round) + 1;
   if (safety_.state().high_tc && safety_.state().high_tc->round + 1 == current_round_)
     last_round_tc_ = safety_.state().high_tc;
-  for (const auto& [tx, ts] : recovered.recent_committed_txs) {
+  // Oldest first, so each entry keeps its own block's time (storage may list
+  // them newest first).
+  auto recent = std::move(recovered.recent_committed_txs);
+  std::stable_sort(recent.begin(), recent.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [tx, ts] : recent) {
     replay_.advance(ts);
     replay_.add(tx);
   }
@@ -208,7 +231,7 @@ std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId,
   if (it == pending_.end()) return out;
   core::VerifyTransactionsJob job{core::TxOrigin::kFetch, response.block_hash, {}};
   for (const auto& tx : response.txs)
-    if (tx && it->second.missing.contains(tx->hash())) job.txs.push_back(tx);
+    if (tx && it->second.missing_index(tx->hash())) job.txs.push_back(tx);
   if (!job.txs.empty()) append(out, core::StartJob{std::move(job)});
   return out;
 }
@@ -218,9 +241,14 @@ std::vector<Action> BftState::on_block_fetch_response(TimestampMs, types::Valida
   std::vector<Action> out;
   if (!response.block) return out;
   const Hash& hash = response.block->hash();
-  if (!block_fetches_.contains(hash) || tree_.contains(hash)) return out;
+  auto fetch = block_fetches_.find(hash);
+  if (fetch == block_fetches_.end() || tree_.contains(hash)) return out;
+  // Only from a peer that was asked, and one verification at a time (a failed
+  // one is retried by run_fetches after fetch_retry_ms).
+  if (!fetch->second.asked.contains(from) || fetch->second.verifying) return out;
   const auto* qc = tree_.qc_of(hash);
   if (!qc) return out;
+  fetch->second.verifying = true;
   // The same checks as a synced block: QC, header signature, transactions.
   append(out, core::StartJob{core::VerifySyncBlocksJob{from, {{response.block, *qc}}}});
   return out;
@@ -315,7 +343,7 @@ std::vector<Action> BftState::on_transactions_available(TimestampMs now,
   std::vector<Hash> ready;
   for (const auto& [hash, pb] : pending_)
     for (const auto& arrived : tx_hashes)
-      if (pb.missing.contains(arrived)) {
+      if (pb.missing_index(arrived)) {
         ready.push_back(hash);
         break;
       }
@@ -350,12 +378,18 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
   }
   PendingBlock pb{vp.header, vp.proposal, h.proposer, {}, {}, now, now + config_.tx_fetch_delay_ms,
                   0};
+  // Each list is strictly sorted; one transaction in two lists is invalid too.
+  std::vector<Hash> all;
+  all.reserve(p.tx_count());
+  for (const auto* section : {&p.retry_tx_hashes, &p.priority_tx_hashes, &p.tx_hashes})
+    all.insert(all.end(), section->begin(), section->end());
+  std::sort(all.begin(), all.end());
+  if (std::adjacent_find(all.begin(), all.end()) != all.end()) {
+    ++stats_.invalid_messages;
+    return;
+  }
   pb.txs.resize(p.tx_count());
-  for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
-    if (!pb.missing.emplace(proposal_tx_hash(p, i), i)) {
-      ++stats_.invalid_messages;  // one transaction twice across sections
-      return;
-    }
+  pb.missing = pb.txs.size();
   pending_.emplace(hash, std::move(pb));
   try_assemble(now, hash, out);
   if (pending_.contains(hash)) schedule_fetch(now, out);
@@ -435,7 +469,7 @@ void BftState::handle_fetched_transactions(TimestampMs now, const core::Transact
   auto it = pending_.find(r.block_hash);
   if (it == pending_.end()) return;
   for (const auto& tx : r.valid)
-    if (const auto* index = it->second.missing.find(tx->hash())) it->second.fill(*index, tx);
+    if (auto index = it->second.missing_index(tx->hash())) it->second.fill(*index, tx);
   try_assemble(now, r.block_hash, out);
 }
 
@@ -471,6 +505,8 @@ void BftState::process_qc(TimestampMs now, const Verified<types::QuorumCertifica
     if (auto block = tree_.get(qc->block_hash)) {
       append(out, core::StoreCertifiedBlock{block, *qc});
       try_commit(qc->block_hash, out);
+    } else if (tree_.contains(qc->parent_hash) || pending_.contains(qc->block_hash)) {
+      request_block(now, *qc, out);  // only this block is missing: no sync needed
     } else {
       request_sync(now, source, qc->height, out);
       request_block(now, *qc, out);
@@ -517,13 +553,13 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   if (it == pending_.end()) return;
   PendingBlock& pb = it->second;
   const auto& p = *pb.proposal;
-  if (!pb.missing.empty()) {
+  if (pb.missing > 0) {
     for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
       if (!pb.txs[i]) mempool_->prefetch(proposal_tx_hash(p, i));
     for (std::uint32_t i = 0; i < pb.txs.size(); ++i)
       if (!pb.txs[i])
         if (auto tx = mempool_->find(proposal_tx_hash(p, i))) pb.fill(i, std::move(tx));
-    if (!pb.missing.empty()) return;
+    if (pb.missing > 0) return;
   }
   types::BlockBody body;
   auto next = pb.txs.begin();
@@ -817,7 +853,7 @@ void BftState::request_block(TimestampMs now, const types::QuorumCertificate& qc
   if (pending_.contains(qc.block_hash) || tree_.contains(qc.block_hash)) return;
   constexpr std::size_t kMaxBlockFetches = 64;  // beyond that, sync catches up
   if (block_fetches_.size() >= kMaxBlockFetches) return;
-  auto [it, fresh] = block_fetches_.try_emplace(qc.block_hash, BlockFetch{qc, 0, 0});
+  auto [it, fresh] = block_fetches_.try_emplace(qc.block_hash, BlockFetch{qc, 0, 0, {}, false});
   if (!fresh) return;
   send_block_fetch(now, qc.block_hash, it->second, out);
   schedule_fetch(now, out);
@@ -833,6 +869,8 @@ void BftState::send_block_fetch(TimestampMs now, const Hash& hash, BlockFetch& f
   fetch.next_ms = now + config_.fetch_retry_ms;
   if (signers.empty()) return;
   auto to = signers[fetch.attempts++ % signers.size()];
+  fetch.asked.insert(to);
+  fetch.verifying = false;
   append(out, core::SendMessage{to, core::BlockFetchRequest{hash}});
 }
 
@@ -846,7 +884,7 @@ void BftState::run_fetches(TimestampMs now, std::vector<Action>& out) {
   const auto& c = committee();
   bool waiting = false;
   for (auto& [hash, pb] : pending_) {
-    if (pb.missing.empty()) continue;
+    if (pb.missing == 0) continue;
     waiting = true;
     if (now < pb.next_fetch_ms) continue;
     // The proposer first, then the other members in turn.

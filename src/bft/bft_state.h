@@ -106,7 +106,11 @@ class BftState {
     /// The proposal's transactions in body order (retry, priority, normal);
     /// null where still missing.
     std::vector<types::TransactionRef> txs;
-    types::HashMap<std::uint32_t> missing;  // hash → index into txs
+    std::size_t missing = 0;  // null slots left
+    /// The slot of `tx_hash` if it is one of the proposal's transactions and
+    /// still missing. Binary search in the (strictly sorted) hash lists: no
+    /// table keyed by hashes the proposer chose.
+    std::optional<std::uint32_t> missing_index(const types::Hash& tx_hash) const;
     /// Missing hashes, sorted (fetch requests).
     std::vector<types::Hash> missing_sorted() const;
     /// Fills slot `index` (which must be missing) with `tx`.
@@ -121,6 +125,8 @@ class BftState {
     types::QuorumCertificate qc;
     std::uint32_t attempts = 0;
     types::TimestampMs next_ms = 0;
+    std::set<types::ValidatorId> asked;
+    bool verifying = false;  // a response is being verified
   };
 
   // Input processing.

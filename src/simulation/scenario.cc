@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "types/limits.h"
+
 namespace hyperscale::simulation {
 
 namespace {
@@ -45,6 +47,9 @@ std::vector<std::string> validate(const Scenario& s) {
     problems.push_back("faults per shard (" + std::to_string(byz) + " Byzantine" +
                        (s.crash_restart ? " + 1 crashed" : "") + ") exceed f = " +
                        std::to_string(f) + " for " + std::to_string(n) + " validators");
+  if (s.workload.validity_ms > types::limits::kMaxTxValidityWindowMs)
+    problems.push_back("transaction validity window above the protocol's " +
+                       std::to_string(types::limits::kMaxTxValidityWindowMs) + " ms");
   auto total = s.sim.shards * n;
   for (const auto& p : s.partitions) {
     if (p.end_ms <= p.start_ms) problems.push_back("partition window ends before it starts");

@@ -9,17 +9,23 @@
 // Tables outgrow the caches; a caller with a batch of keys calls prefetch()
 // on all of them first, so the misses overlap instead of queueing.
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "types/hash.h"
+#include "types/table_mix.h"
 
 namespace hyperscale::types {
 
 template <class V>
 class HashMap {
  public:
+  HashMap() = default;
+  /// A table with its own slot mix (tests); others take TableMix::process().
+  explicit HashMap(TableMix mix) : mix_(mix) {}
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
@@ -78,7 +84,7 @@ class HashMap {
         hole = j;
       }
     }
-    slots_[hole].used = false;
+    slots_[hole] = Slot{};  // releases the value too
     --size_;
     return true;
   }
@@ -94,16 +100,21 @@ class HashMap {
     V value{};
     bool used = false;
   };
-  std::size_t home(const Hash& key) const { return key.prefix_u64() & (slots_.size() - 1); }
+  std::size_t home(const Hash& key) const {
+    return static_cast<std::size_t>(mix_.slot(key.prefix_u64(), shift_));
+  }
   std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     size_ = 0;
     for (auto& s : old)
       if (s.used) emplace(s.key, std::move(s.value));
   }
 
+  TableMix mix_ = TableMix::process();
+  unsigned shift_ = 64;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
 };

@@ -6,17 +6,23 @@
 // kept in a flag. Linear probing, power-of-two capacity, load at most 1/2,
 // backward-shift deletion. Iteration order is the table's (never an output).
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
 
 #include "types/hash.h"
+#include "types/table_mix.h"
 
 namespace hyperscale::types {
 
 class HashSet {
  public:
+  HashSet() = default;
+  /// A table with its own slot mix (tests); others take TableMix::process().
+  explicit HashSet(TableMix mix) : mix_(mix) {}
+
   std::size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
   bool empty() const { return size() == 0; }
 
@@ -88,16 +94,21 @@ class HashSet {
     std::memcpy(w, h.bytes.data(), sizeof w);
     return (w[0] | w[1] | w[2] | w[3]) == 0;
   }
-  std::size_t home(const Hash& key) const { return key.prefix_u64() & (slots_.size() - 1); }
+  std::size_t home(const Hash& key) const {
+    return static_cast<std::size_t>(mix_.slot(key.prefix_u64(), shift_));
+  }
   std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
     size_ = 0;
     for (const auto& s : old)
       if (!is_zero(s.key)) insert(s.key);
   }
 
+  TableMix mix_ = TableMix::process();
+  unsigned shift_ = 64;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;  // non-zero keys in slots_
   bool has_zero_ = false;

@@ -4,6 +4,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "types/hash_set.h"
@@ -15,12 +16,13 @@ Hash key(std::uint32_t i) {
   return Hasher().update_u32(i).finish();
 }
 
-/// Keys whose home slot collides (same low bits), to exercise probe runs and
-/// backward-shift deletion across the wrap-around.
+/// Keys whose home slot collides in a table with the identity mix (same top
+/// 16 bits of prefix_u64), to exercise probe runs and backward-shift deletion
+/// across the wrap-around (0xff.. homes to the last slot).
 Hash colliding_key(std::uint32_t i) {
   Hash h = key(i);
-  h.bytes[0] = 0x3f;  // same low byte of prefix_u64 -> same home in small tables
-  h.bytes[1] = 0;
+  h.bytes[7] = 0xff;
+  h.bytes[6] = 0xfe;
   return h;
 }
 
@@ -38,7 +40,7 @@ TEST(HashMap, InsertFindErase) {
 }
 
 TEST(HashMap, CollidingKeysSurviveDeletesInTheirRun) {
-  HashMap<std::uint32_t> m;
+  HashMap<std::uint32_t> m(TableMix::identity());
   for (std::uint32_t i = 0; i < 20; ++i)
     ASSERT_TRUE(m.emplace(colliding_key(i), i));
   for (std::uint32_t i = 0; i < 20; i += 3)
@@ -55,7 +57,7 @@ TEST(HashMap, CollidingKeysSurviveDeletesInTheirRun) {
 }
 
 RC_GTEST_PROP(HashMap, BehavesLikeStdMap, (const std::vector<std::pair<std::uint8_t, bool>>& ops)) {
-  HashMap<std::uint32_t> m;
+  HashMap<std::uint32_t> m(TableMix::identity());
   std::map<Hash, std::uint32_t> model;
   std::uint32_t n = 0;
   for (const auto& [k, insert] : ops) {
@@ -92,6 +94,31 @@ TEST(HashMap, ForEachVisitsEveryEntryOnce) {
   EXPECT_FALSE(seen.contains(51));
 }
 
+TEST(HashMap, KeysChosenToCollideInLowBitsSpreadUnderTheProcessMix) {
+  // 512 keys with the same low 32 bits of prefix (cheap to grind) would all
+  // share one home slot under a low-bits index; the keyed mix spreads them.
+  HashMap<std::uint32_t> m;
+  std::set<std::size_t> homes;
+  for (std::uint32_t i = 0; i < 512; ++i) {
+    Hash h = key(i);
+    for (std::size_t b = 0; b < 4; ++b)
+      h.bytes[b] = 0x5a;
+    m.emplace(h, i);
+    homes.insert(static_cast<std::size_t>(TableMix::process().slot(h.prefix_u64(), 54)));
+  }
+  EXPECT_GT(homes.size(), 300u) << "in 1024 slots";
+  EXPECT_EQ(m.size(), 512u);
+}
+
+TEST(HashMap, EraseReleasesTheValue) {
+  auto value = std::make_shared<int>(7);
+  HashMap<std::shared_ptr<int>> m;
+  m.emplace(key(1), value);
+  EXPECT_EQ(value.use_count(), 2);
+  m.erase(key(1));
+  EXPECT_EQ(value.use_count(), 1);
+}
+
 TEST(HashSet, ZeroHashIsAnOrdinaryMember) {
   HashSet s;
   EXPECT_FALSE(s.contains(Hash::zero()));
@@ -106,7 +133,7 @@ TEST(HashSet, ZeroHashIsAnOrdinaryMember) {
 }
 
 RC_GTEST_PROP(HashSet, BehavesLikeStdSet, (const std::vector<std::pair<std::uint8_t, bool>>& ops)) {
-  HashSet s;
+  HashSet s(TableMix::identity());
   std::set<Hash> model;
   auto pick = [](std::uint8_t k) {
     return k == 0 ? Hash::zero() : k % 2 ? key(k) : colliding_key(k);

@@ -1,0 +1,48 @@
+#pragma once
+
+// Where an open-addressing table (HashMap, HashSet) puts a key: a keyed mix
+// of the key's first 8 bytes, top bits of ((prefix ^ xor) * mult). Without the
+// key a peer cannot choose transaction hashes that pile into one probe run
+// (grinding 64-bit prefixes is out of reach; grinding the few low bits a raw
+// index uses is not). Each table takes the process-wide mix when it is made;
+// a production node sets it from OS randomness at startup. Nothing may depend
+// on table order (every output that iterates a table sorts first), so the
+// mix never changes behaviour, only speed under attack.
+
+#include <cstdint>
+
+namespace hyperscale::types {
+
+struct TableMix {
+  std::uint64_t xor_key = 0x243f6a8885a308d3ULL;
+  std::uint64_t multiplier = 0x9e3779b97f4a7c15ULL;  // odd
+
+  /// The slot of a key among 2^(64 - shift) slots.
+  std::uint64_t slot(std::uint64_t prefix, unsigned shift) const {
+    return ((prefix ^ xor_key) * multiplier) >> shift;
+  }
+
+  /// The mix every new table takes.
+  static TableMix process() { return process_mix(); }
+  /// Sets the process-wide mix from `seed`; call before any table exists.
+  static void set_process_seed(std::uint64_t seed) {
+    auto next = [&seed] {  // splitmix64
+      std::uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      return z ^ (z >> 31);
+    };
+    process_mix().xor_key = next();
+    process_mix().multiplier = next() | 1;
+  }
+  /// Slot = top bits of the prefix itself (tests that need collisions).
+  static TableMix identity() { return TableMix{0, 1}; }
+
+ private:
+  static TableMix& process_mix() {
+    static TableMix mix;
+    return mix;
+  }
+};
+
+}  // namespace hyperscale::types
