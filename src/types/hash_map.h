@@ -9,7 +9,6 @@
 // Tables outgrow the caches; a caller with a batch of keys calls prefetch()
 // on all of them first, so the misses overlap instead of queueing.
 
-#include <bit>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -24,7 +23,7 @@ class HashMap {
  public:
   HashMap() = default;
   /// A table with its own slot mix (tests); others take TableMix::process().
-  explicit HashMap(TableMix mix) : mix_(mix) {}
+  explicit HashMap(TableMix mix) : index_(mix) {}
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -77,9 +76,7 @@ class HashMap {
     // Backward shift: move later members of the probe run into the hole.
     std::size_t hole = i;
     for (std::size_t j = next(i); slots_[j].used; j = next(j)) {
-      std::size_t h = home(slots_[j].key);
-      bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
-      if (movable) {
+      if (ProbeIndex::movable(hole, j, home(slots_[j].key))) {
         slots_[hole] = std::move(slots_[j]);
         hole = j;
       }
@@ -100,21 +97,18 @@ class HashMap {
     V value{};
     bool used = false;
   };
-  std::size_t home(const Hash& key) const {
-    return static_cast<std::size_t>(mix_.slot(key.prefix_u64(), shift_));
-  }
-  std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
+  std::size_t home(const Hash& key) const { return index_.home(key); }
+  std::size_t next(std::size_t i) const { return index_.next(i); }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
+    slots_.assign(ProbeIndex::grown(old.size()), Slot{});
+    index_.resize(slots_.size());
     size_ = 0;
     for (auto& s : old)
       if (s.used) emplace(s.key, std::move(s.value));
   }
 
-  TableMix mix_ = TableMix::process();
-  unsigned shift_ = 64;
+  ProbeIndex index_;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
 };

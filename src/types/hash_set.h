@@ -6,7 +6,6 @@
 // kept in a flag. Linear probing, power-of-two capacity, load at most 1/2,
 // backward-shift deletion. Iteration order is the table's (never an output).
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -21,7 +20,7 @@ class HashSet {
  public:
   HashSet() = default;
   /// A table with its own slot mix (tests); others take TableMix::process().
-  explicit HashSet(TableMix mix) : mix_(mix) {}
+  explicit HashSet(TableMix mix) : index_(mix) {}
 
   std::size_t size() const { return size_ + (has_zero_ ? 1 : 0); }
   bool empty() const { return size() == 0; }
@@ -67,9 +66,7 @@ class HashSet {
     // Backward shift: move later members of the probe run into the hole.
     std::size_t hole = i;
     for (std::size_t j = next(i); !is_zero(slots_[j].key); j = next(j)) {
-      std::size_t h = home(slots_[j].key);
-      bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
-      if (movable) {
+      if (ProbeIndex::movable(hole, j, home(slots_[j].key))) {
         slots_[hole] = slots_[j];
         hole = j;
       }
@@ -94,21 +91,18 @@ class HashSet {
     std::memcpy(w, h.bytes.data(), sizeof w);
     return (w[0] | w[1] | w[2] | w[3]) == 0;
   }
-  std::size_t home(const Hash& key) const {
-    return static_cast<std::size_t>(mix_.slot(key.prefix_u64(), shift_));
-  }
-  std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
+  std::size_t home(const Hash& key) const { return index_.home(key); }
+  std::size_t next(std::size_t i) const { return index_.next(i); }
   void grow() {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    shift_ = 64 - static_cast<unsigned>(std::countr_zero(slots_.size()));
+    slots_.assign(ProbeIndex::grown(old.size()), Slot{});
+    index_.resize(slots_.size());
     size_ = 0;
     for (const auto& s : old)
       if (!is_zero(s.key)) insert(s.key);
   }
 
-  TableMix mix_ = TableMix::process();
-  unsigned shift_ = 64;
+  ProbeIndex index_;
   std::vector<Slot> slots_;
   std::size_t size_ = 0;  // non-zero keys in slots_
   bool has_zero_ = false;

@@ -9,7 +9,11 @@
 // on table order (every output that iterates a table sorts first), so the
 // mix never changes behaviour, only speed under attack.
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+
+#include "types/hash.h"
 
 namespace hyperscale::types {
 
@@ -43,6 +47,35 @@ struct TableMix {
     static TableMix mix;
     return mix;
   }
+};
+
+/// Slot arithmetic shared by the open-addressing tables: a power-of-two
+/// capacity, the home slot of a key, linear probing, and the backward-shift
+/// rule that keeps probe runs unbroken on deletion.
+class ProbeIndex {
+ public:
+  explicit ProbeIndex(TableMix mix = TableMix::process()) : mix_(mix) {}
+
+  /// Capacity after growing from `current` (0 for a new table).
+  static std::size_t grown(std::size_t current) { return current ? current * 2 : 64; }
+  void resize(std::size_t capacity) {
+    mask_ = capacity - 1;
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+  }
+  std::size_t home(const Hash& key) const {
+    return static_cast<std::size_t>(mix_.slot(key.prefix_u64(), shift_));
+  }
+  std::size_t next(std::size_t i) const { return (i + 1) & mask_; }
+  /// May the entry at slot `j`, whose home is `h`, move back into `hole`
+  /// (that is, is the hole on its probe path, wrapping around)?
+  static bool movable(std::size_t hole, std::size_t j, std::size_t h) {
+    return hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
+  }
+
+ private:
+  TableMix mix_;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 63;  // set by resize() before any use
 };
 
 }  // namespace hyperscale::types

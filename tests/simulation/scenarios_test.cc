@@ -142,15 +142,20 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Byzantine,
                            return name + "_" + std::to_string(param_info.param.validators);
                          });
 
-TEST(Scenarios, AShardThatNeverRecoversBreaksLiveness) {
-  // A 2-2 split that is never healed, while the schedule claims faults end
-  // at 4 s: no quorum, so no commit within the deadline (4 s + 3 x 3 s + 1 s).
-  auto s = base(4, 20'000);
+/// A 2-2 split at 3 s that is never healed, while the schedule says the
+/// faults end at 4 s.
+Scenario split_that_never_heals(types::TimestampMs duration_ms) {
+  auto s = base(4, duration_ms);
   s.events.emplace_back(3'000, [](SimulationRunner& r) {
     r.network().partition_groups({0, 1}, {2, 3});
   });
   s.faults_end_ms = 4'000;
-  auto r = run_scenario(s);
+  return s;
+}
+
+TEST(Scenarios, AShardThatNeverRecoversBreaksLiveness) {
+  // No quorum on either side: no commit within the deadline (4 s + 3 x 3 s + 1 s).
+  auto r = run_scenario(split_that_never_heals(20'000));
   EXPECT_FALSE(r.ok);
   ASSERT_TRUE(r.invariants.at("liveness").has_value()) << describe(r);
   EXPECT_NE(r.invariants.at("liveness")->find("committed nothing"), std::string::npos);
@@ -158,12 +163,7 @@ TEST(Scenarios, AShardThatNeverRecoversBreaksLiveness) {
 }
 
 TEST(Scenarios, ARunTooShortToDecideLivenessSaysSo) {
-  auto s = base(4, 8'000);
-  s.events.emplace_back(3'000, [](SimulationRunner& r) {
-    r.network().partition_groups({0, 1}, {2, 3});
-  });
-  s.faults_end_ms = 4'000;
-  auto r = run_scenario(s);
+  auto r = run_scenario(split_that_never_heals(8'000));
   EXPECT_TRUE(r.ok) << "not a violation";
   ASSERT_TRUE(r.unchecked.contains("liveness")) << describe(r);
   EXPECT_NE(r.unchecked.at("liveness").find("not checked"), std::string::npos);
