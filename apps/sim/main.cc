@@ -107,6 +107,8 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
   }
   j["nodes"] = nodes;
   j["events_processed"] = r.events_processed;
+  j["simulated_seconds"] = static_cast<double>(r.simulated_ms) / 1000.0;
+  j["stopped_early"] = r.stopped_early;
   j["wall_seconds"] = r.wall_seconds;
   j["sim_seconds_per_wall_second"] = r.sim_seconds_per_wall_second;
   j["trace_hash"] = r.trace_hash;
@@ -123,9 +125,13 @@ void print_summary(const SimReport& r, const Scenario& s) {
   std::printf(
       "\nHyperscale simulation: %u shard(s) x %u validators, %.1f s simulated, seed %llu, %s "
       "crypto\n",
-      s.sim.shards, s.sim.validators_per_shard, static_cast<double>(s.duration_ms) / 1000.0,
+      s.sim.shards, s.sim.validators_per_shard, static_cast<double>(r.simulated_ms) / 1000.0,
       static_cast<unsigned long long>(s.sim.seed),
       s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock");
+  if (r.stopped_early)
+    std::printf("  STOPPED at %.3f s of %.1f s: an invariant broke (below)\n",
+                static_cast<double>(r.simulated_ms) / 1000.0,
+                static_cast<double>(s.duration_ms) / 1000.0);
   std::printf("  committed: %llu blocks, %llu of %llu txs (%.1f tx/s)\n",
               static_cast<unsigned long long>(r.committed_blocks),
               static_cast<unsigned long long>(r.committed_txs),

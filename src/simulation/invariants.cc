@@ -5,6 +5,7 @@ namespace hyperscale::simulation {
 void InvariantChecker::violate(const std::string& name, std::string what) {
   auto& slot = results_[name];
   if (!slot) slot = std::move(what);
+  broken_ = true;
 }
 
 bool InvariantChecker::ok() const {

@@ -34,6 +34,8 @@ class InvariantChecker {
   void finish(types::TimestampMs now);
 
   bool ok() const;
+  /// Some invariant broke: the runner stops at once.
+  bool broken() const { return broken_; }
   /// Invariant name -> nullopt when it held, or the first violation.
   const std::map<std::string, std::optional<std::string>>& results() const { return results_; }
   /// Invariant name -> why it could not be decided in this run.
@@ -54,6 +56,7 @@ class InvariantChecker {
   std::map<std::pair<types::ValidatorId, types::Round>, types::Hash> votes_;
   std::optional<Liveness> liveness_;
   std::map<std::string, std::string> unchecked_;
+  bool broken_ = false;
   std::map<std::string, std::optional<std::string>> results_ = {
       {"agreement", std::nullopt},
       {"commit_extends_tip", std::nullopt},

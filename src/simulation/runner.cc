@@ -321,6 +321,7 @@ void SimulationRunner::run_until(TimestampMs until_ms) {
     }
     deliver(e.node, e.event);
     if ((stats_.events_processed & 0xff) == 0) invariants_.check_liveness(now_);
+    if (invariants_.broken()) return;  // stop at the first violation
   }
   now_ = std::max(now_, until_ms);
   invariants_.check_liveness(now_);

@@ -71,7 +71,8 @@ class SimulationRunner {
 
   /// Starts every node at time 0.
   void start();
-  /// Processes every event with time <= until_ms, then sets now to until_ms.
+  /// Processes every event with time <= until_ms, then sets now to until_ms;
+  /// returns early, at the violating event, once an invariant breaks.
   void run_until(types::TimestampMs until_ms);
   types::TimestampMs now() const { return now_; }
 

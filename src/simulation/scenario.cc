@@ -177,21 +177,23 @@ SimReport run_scenario(const Scenario& s) {
   }
 
   runner.start();
-  for (types::TimestampMs t = 0; t < s.duration_ms;) {
+  for (types::TimestampMs t = 0; t < s.duration_ms && !runner.invariants().broken();) {
     t = std::min(s.duration_ms, t + s.progress_interval_ms);
     runner.run_until(t);
     if (s.on_progress) s.on_progress(runner);
   }
+  report.simulated_ms = std::min(runner.now(), s.duration_ms);
+  report.stopped_early = runner.invariants().broken() && report.simulated_ms < s.duration_ms;
+  const double simulated_s =
+      static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms, 1)) / 1000.0;
 
   auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   report.wall_seconds = wall;
-  report.sim_seconds_per_wall_second =
-      wall > 0 ? static_cast<double>(s.duration_ms) / 1000.0 / wall : 0;
+  report.sim_seconds_per_wall_second = wall > 0 ? simulated_s / wall : 0;
   report.committed_blocks = runner.committed_block_count();
   report.committed_txs = runner.committed_tx_count();
   report.submitted_txs = runner.transactions().size();
-  report.tps =
-      static_cast<double>(report.committed_txs) / (static_cast<double>(s.duration_ms) / 1000.0);
+  report.tps = static_cast<double>(report.committed_txs) / simulated_s;
   std::vector<double> latencies;
   runner.transactions().for_each([&](const types::Hash&, const TxRecord& rec) {
     if (rec.committed_ms)

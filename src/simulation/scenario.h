@@ -49,6 +49,10 @@ struct LatencySummary {
 };
 
 struct SimReport {
+  /// Simulated time actually run: the scenario's duration, or less when an
+  /// invariant broke (the run stops at the first violation).
+  types::TimestampMs simulated_ms = 0;
+  bool stopped_early = false;
   std::uint64_t committed_blocks = 0;
   std::uint64_t committed_txs = 0;
   std::uint64_t submitted_txs = 0;

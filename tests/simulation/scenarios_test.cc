@@ -157,6 +157,9 @@ TEST(Scenarios, AShardThatNeverRecoversBreaksLiveness) {
   // No quorum on either side: no commit within the deadline (4 s + 3 x 3 s + 1 s).
   auto r = run_scenario(split_that_never_heals(20'000));
   EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.stopped_early) << "the run stops at the first violation";
+  EXPECT_GT(r.simulated_ms, 14'000u);  // the deadline: 4 s + 3 x 3 s + 1 s
+  EXPECT_LT(r.simulated_ms, 15'000u);
   ASSERT_TRUE(r.invariants.at("liveness").has_value()) << describe(r);
   EXPECT_NE(r.invariants.at("liveness")->find("committed nothing"), std::string::npos);
   EXPECT_FALSE(r.invariants.at("agreement").has_value());
