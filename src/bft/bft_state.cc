@@ -33,19 +33,46 @@ bool strictly_sorted(const std::vector<Hash>& v) {
   return true;
 }
 
+/// Genesis's leader record: the root every record derives from.
+core::LeaderRecord genesis_record(const types::Block& genesis) {
+  core::LeaderRecord r;
+  r.hash = genesis.hash();
+  r.height = genesis.header().height;
+  r.round = genesis.header().round;
+  r.parent = genesis.header().parent_hash;
+  r.proposer = genesis.header().proposer;
+  return r;
+}
+
+std::vector<core::LeaderRecord> leader_history(const RecoveredState& r) {
+  if (!r.leader_history.empty()) {
+    HS_ASSERT_MSG(r.leader_history.back().hash == r.committed_tip->hash(),
+                  "the leader history must end with the committed tip");
+    return r.leader_history;
+  }
+  HS_ASSERT_MSG(r.committed_tip->header().height == 0,
+                "a recovered tip above genesis needs its leader history");
+  return {genesis_record(*r.committed_tip)};
+}
+
 }  // namespace
 
-std::optional<std::uint32_t> BftState::PendingBlock::missing_index(const Hash& tx_hash) const {
+std::string_view to_string(Ignored reason) {
+  static constexpr std::string_view kNames[] = {"malformed",         "wrong_leader", "stale",
+                                                "too_far_ahead",     "duplicate",    "over_limit",
+                                                "equivocator",       "not_asked",    "not_for_me",
+                                                "invalid_signature", "invalid_block"};
+  static_assert(std::size(kNames) == kIgnoredKinds);
+  return kNames[static_cast<std::size_t>(reason)];
+}
+
+std::optional<std::uint32_t> BftState::PendingBlock::index_of(const Hash& tx_hash) const {
   std::size_t offset = 0;
   for (const auto* section :
        {&proposal->retry_tx_hashes, &proposal->priority_tx_hashes, &proposal->tx_hashes}) {
     auto it = std::lower_bound(section->begin(), section->end(), tx_hash);
-    if (it != section->end() && *it == tx_hash) {
-      auto index =
-          static_cast<std::uint32_t>(offset + static_cast<std::size_t>(it - section->begin()));
-      if (!txs[index]) return index;
-      return std::nullopt;
-    }
+    if (it != section->end() && *it == tx_hash)
+      return static_cast<std::uint32_t>(offset + static_cast<std::size_t>(it - section->begin()));
     offset += section->size();
   }
   return std::nullopt;
@@ -77,6 +104,8 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
       mempool_(mempool),
       safety_(recovered.safety),
       tree_(recovered.committed_tip, recovered.tip_qc, config.committed_blocks_kept),
+      leaders_(topology_.committee(shard_), leader_history(recovered)),
+      sync_(config_),
       replay_(replay) {
   HS_ASSERT(signer_ && mempool_);
   // A fresh node's high QC is the genesis QC; a recovered one keeps the
@@ -84,6 +113,8 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   if (safety_.state().high_qc.round <= recovered.tip_qc.round &&
       safety_.state().high_qc.height <= recovered.tip_qc.height)
     safety_.set_high_qc(recovered.tip_qc);
+  HS_ASSERT_MSG(!SafetyRules::problem(safety_.state()),
+                "the recovered safety state is not one a validator can continue from");
   Round high_tc_round = safety_.state().high_tc ? safety_.state().high_tc->round : 0;
   current_round_ = std::max(safety_.state().high_qc.round, high_tc_round) + 1;
   if (safety_.state().high_tc && safety_.state().high_tc->round + 1 == current_round_)
@@ -101,17 +132,48 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   replay_.prune();
 }
 
-types::ValidatorId BftState::leader_of(Round r) const {
-  const auto& c = committee();
-  return c.at(static_cast<std::uint32_t>(r % c.size())).id;
+types::TransactionRef BftState::find_block_transaction(const Hash& block_hash,
+                                                       const Hash& tx_hash) const {
+  if (auto b = tree_.get(block_hash)) {
+    for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs}) {
+      auto it = std::lower_bound(
+          section->begin(), section->end(), tx_hash,
+          [](const types::TransactionRef& t, const Hash& h) { return t->hash() < h; });
+      if (it != section->end() && (*it)->hash() == tx_hash) return *it;
+    }
+    return nullptr;
+  }
+  if (auto p = pending_.find(block_hash); p != pending_.end())
+    if (auto index = p->second.index_of(tx_hash)) return p->second.txs[*index];
+  return nullptr;
 }
 
-types::TransactionRef BftState::find_transaction_in_tree(const Hash& tx_hash) const {
-  for (const auto& b : tree_.all_blocks())
-    for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
-      for (const auto& tx : *section)
-        if (tx->hash() == tx_hash) return tx;
-  return nullptr;
+std::optional<types::BlockHeader> BftState::header_of(const Hash& block_hash) const {
+  if (auto p = pending_.find(block_hash); p != pending_.end()) return p->second.proposal->header;
+  if (auto b = tree_.get(block_hash)) return b->header();
+  return std::nullopt;
+}
+
+BftMemory BftState::memory() const {
+  BftMemory m;
+  m.vote_collectors = votes_.size();
+  for (const auto& [k, c] : votes_)
+    m.votes += c.size();
+  m.voter_rounds = voter_rounds_.size();
+  m.timeout_rounds = timeouts_.size();
+  for (const auto& [r, c] : timeouts_)
+    m.timeouts += c.size();
+  m.proposal_checks = proposal_checks_.size();
+  m.proposals_in_flight = proposals_in_flight_.size();
+  m.pending_blocks = pending_.size();
+  m.block_fetches = block_fetches_.size();
+  m.sync_requests = sync_.in_flight();
+  m.held_blocks = held_.size();
+  m.tree_blocks = tree_.size();
+  m.leader_records = leaders_.size();
+  m.evidence = seen_proposals_.size() + equivocators_.size() + tc_replies_.size() +
+               tcs_checked_.size() + proofs_checked_.size() + proposal_resends_.size();
+  return m;
 }
 
 std::vector<Action> BftState::start(TimestampMs now) {
@@ -119,9 +181,13 @@ std::vector<Action> BftState::start(TimestampMs now) {
   append(out, core::SetTimer{core::TimerId::kProposalTick, config_.proposal_tick_ms});
   append(out, core::SetTimer{core::TimerId::kRoundTimeout, round_timeout_ms()});
   append(out, core::SetTimer{core::TimerId::kCleanup, config_.cleanup_interval_ms});
+  // A restarted validator may have persisted a high QC above its committed
+  // chain: catch up to it.
   const auto& high_qc = safety_.state().high_qc;
-  if (!tree_.contains(high_qc.block_hash) && high_qc.height > tree_.committed_height())
-    request_sync(now, std::nullopt, high_qc.height, out);
+  if (high_qc.height > tree_.committed_height() && !connected(high_qc.block_hash)) {
+    sync_.note_certified(high_qc, std::nullopt);
+    drive_sync(now, out);
+  }
   maybe_propose(now, false, out);
   return out;
 }
@@ -134,23 +200,44 @@ core::DurationMs BftState::round_timeout_ms() const {
 
 // --- inputs ----------------------------------------------------------------------------
 
-std::vector<Action> BftState::on_proposal(TimestampMs, types::ValidatorId from,
+std::vector<Action> BftState::on_proposal(TimestampMs now, types::ValidatorId from,
                                           const core::ProposalRef& proposal) {
   std::vector<Action> out;
   const auto& h = proposal->header;
-  if (h.shard != shard_ || from != h.proposer || leader_of(h.round) != h.proposer ||
+  if (h.shard != shard_ || from != h.proposer || !is_member(from) ||
       !proposal->certificate_hashes.empty()) {
-    ++stats_.invalid_messages;
+    ignore(Ignored::kMalformed);
     return out;
   }
-  if (h.height <= tree_.committed_height()) return out;
-  // Too old to be voted on; if it was certified, sync brings it with its QC.
-  if (h.round + 2 < current_round_) return out;
-  if (h.round > current_round_ + config_.max_pending_rounds_ahead) return out;
-  if (equivocators_.contains({h.round, h.proposer})) return out;
-  Hash hash = h.compute_hash();
-  if (tree_.contains(hash) || pending_.contains(hash) || proposals_in_flight_.contains(hash))
+  if (h.height <= tree_.committed_height() || round_too_old(h.round)) {
+    ignore(Ignored::kStale);  // if it was certified, sync brings it with its QC
     return out;
+  }
+  if (round_too_far(h.round)) {
+    ignore(Ignored::kTooFarAhead);
+    probe(now, from, h.justify, out);
+    return out;
+  }
+  if (equivocators_.contains({h.round, h.proposer})) {
+    ignore(Ignored::kEquivocator);
+    return out;
+  }
+  // The leader is named by the parent; without it the check waits for the vote.
+  if (auto leader = leaders_.leader(h.round, h.parent_hash); leader && *leader != h.proposer) {
+    ignore(Ignored::kWrongLeader);
+    return out;
+  }
+  Hash hash = h.compute_hash();
+  if (tree_.contains(hash) || pending_.contains(hash) || proposals_in_flight_.contains(hash)) {
+    ignore(Ignored::kDuplicate);
+    return out;
+  }
+  auto& checks = proposal_checks_[{h.round, h.proposer}];
+  if (checks >= limits::kMaxProposalsPerProposerRound) {
+    ignore(Ignored::kOverLimit);
+    return out;
+  }
+  ++checks;
   proposals_in_flight_.insert(hash);
   append(out, core::StartJob{core::VerifyProposalJob{from, proposal}});
   return out;
@@ -160,38 +247,72 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
                                       const types::BlockVote& vote) {
   std::vector<Action> out;
   if (vote.shard != shard_ || from != vote.voter || !is_member(vote.voter)) {
-    ++stats_.invalid_messages;
+    ignore(Ignored::kMalformed);
     return out;
   }
-  // Votes for round r go to leader(r + 1); older rounds than the high QC are useless.
-  if (leader_of(vote.round + 1) != self_ || vote.round < safety_.state().high_qc.round) return out;
-  if (vote.round > current_round_ + config_.max_pending_rounds_ahead) return out;
-  if (vote.height <= tree_.committed_height()) return out;
-  if (equivocators_.contains({vote.round, vote.voter})) return out;
-  Hash key = core::vote_key(vote);
-  // A second vote message from a voter already verified in this round: check
-  // that vote alone, for evidence (it will never join a quorum).
-  if (auto seen = seen_votes_.find({vote.round, vote.voter});
-      seen != seen_votes_.end() && seen->second != key) {
-    if (evidence_checked_.insert({vote.round, vote.voter}).second)
-      append(out, core::StartJob{core::VerifyVotesJob{{vote}, {}, true}});
+  // A vote for a round this node holds a QC of (or older) adds nothing.
+  if (vote.round <= safety_.state().high_qc.round || round_too_old(vote.round) ||
+      vote.height <= tree_.committed_height()) {
+    ignore(Ignored::kStale);
     return out;
   }
-  auto& collector = votes_[key];
-  if (collector.done()) return out;
-  collector.add_unverified(vote);
-  start_vote_job(key, out);
+  if (round_too_far(vote.round)) {
+    ignore(Ignored::kTooFarAhead);
+    return out;
+  }
+  if (equivocators_.contains({vote.round, vote.voter})) {
+    ignore(Ignored::kEquivocator);
+    return out;
+  }
+  // Votes for round r go to leader(r + 1) as named by the voted block.
+  if (auto block = tree_.get(vote.block_hash)) {
+    if (block->header().round != vote.round || block->header().height != vote.height) {
+      ignore(Ignored::kMalformed);
+      return out;
+    }
+    if (leaders_.leader(vote.round + 1, vote.block_hash) != self_) {
+      ignore(Ignored::kNotForMe);
+      return out;
+    }
+  }
+  add_vote(vote, out);
   return out;
 }
 
-std::vector<Action> BftState::on_timeout(TimestampMs, types::ValidatorId from,
+void BftState::add_vote(const types::BlockVote& vote, std::vector<Action>& out) {
+  Hash key = core::vote_key(vote);
+  auto& vr = voter_rounds_[{vote.round, vote.voter}];
+  if (!vr.first || *vr.first == key) {
+    vr.first = key;
+    auto it = votes_.try_emplace(key, vote.round).first;
+    if (it->second.done()) return;
+    it->second.add_unverified(vote);
+    start_vote_job(key, out);
+    return;
+  }
+  // A second, different vote message from this voter in this round: kept
+  // as evidence (one), checked alone once its first vote verified.
+  if (vr.suspect) {
+    ignore(Ignored::kOverLimit);
+    return;
+  }
+  vr.suspect = vote;
+  if (vr.first_verified) start_evidence_check(vr, out);
+}
+
+void BftState::start_evidence_check(VoterRound& vr, std::vector<Action>& out) {
+  if (!vr.suspect || vr.suspect_checked) return;
+  vr.suspect_checked = true;
+  append(out, core::StartJob{core::VerifyVotesJob{{*vr.suspect}, {}, true}});
+}
+
+std::vector<Action> BftState::on_timeout(TimestampMs now, types::ValidatorId from,
                                          const types::Timeout& timeout) {
   std::vector<Action> out;
   if (timeout.shard != shard_ || from != timeout.voter || !is_member(timeout.voter)) {
-    ++stats_.invalid_messages;
+    ignore(Ignored::kMalformed);
     return out;
   }
-  if (timeout.round > current_round_ + config_.max_pending_rounds_ahead) return out;
   if (timeout.round < current_round_) {
     // The sender is behind, still timing out a round we left: hand it the TC
     // that moved us on (once per sender and round), so no one is stranded by
@@ -200,6 +321,16 @@ std::vector<Action> BftState::on_timeout(TimestampMs, types::ValidatorId from,
     if (high_tc && high_tc->round >= timeout.round &&
         tc_replies_.insert({timeout.round, timeout.voter}).second)
       append(out, core::SendMessage{timeout.voter, core::TimeoutCertificateMessage{*high_tc}});
+    else
+      ignore(Ignored::kStale);
+    return out;
+  }
+  if (round_too_far(timeout.round)) {
+    ignore(Ignored::kTooFarAhead);
+    const auto* qc = &timeout.high_qc;
+    if (timeout.last_round_tc && timeout.last_round_tc->high_qc.round > qc->round)
+      qc = &timeout.last_round_tc->high_qc;
+    probe(now, from, *qc, out);
     return out;
   }
   // A carried TC for our round or later moves us on by itself, even when the
@@ -207,7 +338,10 @@ std::vector<Action> BftState::on_timeout(TimestampMs, types::ValidatorId from,
   if (timeout.last_round_tc && timeout.last_round_tc->round >= current_round_ &&
       tcs_checked_.insert(timeout.last_round_tc->round).second)
     append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, *timeout.last_round_tc}});
-  timeouts_[timeout.round].add_unverified(timeout);
+  if (!timeouts_[timeout.round].add_unverified(timeout)) {
+    ignore(Ignored::kDuplicate);
+    return out;
+  }
   start_timeout_job(timeout.round, out);
   return out;
 }
@@ -215,59 +349,105 @@ std::vector<Action> BftState::on_timeout(TimestampMs, types::ValidatorId from,
 std::vector<Action> BftState::on_timeout_certificate(TimestampMs, types::ValidatorId from,
                                                      const types::TimeoutCertificate& tc) {
   std::vector<Action> out;
-  if (tc.shard != shard_) {
-    ++stats_.invalid_messages;
+  if (tc.shard != shard_ || !is_member(from)) {
+    ignore(Ignored::kMalformed);
     return out;
   }
-  if (tc.round + 1 <= current_round_ || !tcs_checked_.insert(tc.round).second) return out;
+  // A peer entering this round through TC(r - 1) sends it to the leader:
+  // a leader that proposed already sends it the proposal (once per peer),
+  // which it may have missed (lost, or cut off when it left).
+  if (tc.round + 1 == current_round_ && last_proposal_ &&
+      last_proposal_->header.round == current_round_) {
+    if (from != self_ && proposal_resends_.insert({current_round_, from}).second)
+      append(out, core::SendMessage{from, last_proposal_});
+    return out;
+  }
+  if (tc.round + 1 <= current_round_ || !tcs_checked_.insert(tc.round).second) {
+    ignore(Ignored::kStale);
+    return out;
+  }
   append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, tc}});
   return out;
 }
 
-std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId,
+std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId from,
                                                 const core::TransactionFetchResponse& response) {
   std::vector<Action> out;
   auto it = pending_.find(response.block_hash);
-  if (it == pending_.end()) return out;
+  if (it == pending_.end() || !it->second.asked.contains(from)) {
+    ignore(Ignored::kNotAsked);
+    return out;
+  }
+  // Only transactions of this block that are still missing, each once.
   core::VerifyTransactionsJob job{core::TxOrigin::kFetch, response.block_hash, {}};
-  for (const auto& tx : response.txs)
-    if (tx && it->second.missing_index(tx->hash())) job.txs.push_back(tx);
-  if (!job.txs.empty()) append(out, core::StartJob{std::move(job)});
+  std::set<Hash> taken;
+  for (const auto& tx : response.txs) {
+    if (!tx) continue;
+    auto index = it->second.index_of(tx->hash());
+    if (index && !it->second.txs[*index] && taken.insert(tx->hash()).second) job.txs.push_back(tx);
+  }
+  if (job.txs.empty()) {
+    ignore(Ignored::kNotAsked);
+    return out;
+  }
+  append(out, core::StartJob{std::move(job)});
   return out;
 }
 
 std::vector<Action> BftState::on_block_fetch_response(TimestampMs, types::ValidatorId from,
                                                       const core::BlockFetchResponse& response) {
   std::vector<Action> out;
-  if (!response.block) return out;
-  const Hash& hash = response.block->hash();
-  auto fetch = block_fetches_.find(hash);
-  if (fetch == block_fetches_.end() || tree_.contains(hash)) return out;
-  // Only from a peer that was asked, and one verification at a time (a failed
-  // one is retried by run_fetches after fetch_retry_ms).
-  if (!fetch->second.asked.contains(from) || fetch->second.verifying) return out;
-  const auto* qc = tree_.qc_of(hash);
-  if (!qc) return out;
+  auto fetch = response.block ? block_fetches_.find(response.block->hash()) : block_fetches_.end();
+  // Only a block that was asked, from a peer that was asked, one
+  // verification at a time (a failed one is retried by run_fetches).
+  if (fetch == block_fetches_.end() || !fetch->second.asked.contains(from) ||
+      fetch->second.verifying || tree_.contains(response.block->hash())) {
+    ignore(Ignored::kNotAsked);
+    return out;
+  }
   fetch->second.verifying = true;
   // The same checks as a synced block: QC, header signature, transactions.
-  append(out, core::StartJob{core::VerifySyncBlocksJob{from, {{response.block, *qc}}}});
+  append(out, core::StartJob{core::VerifySyncBlocksJob{
+                  from, {{response.block, fetch->second.qc}}, /*by_hash=*/true}});
   return out;
 }
 
-std::vector<Action> BftState::on_sync_response(TimestampMs, types::ValidatorId from,
+std::vector<Action> BftState::on_equivocation_proof(TimestampMs, types::ValidatorId from,
+                                                    const core::EquivocationProof& proof) {
+  std::vector<Action> out;
+  const auto& h = proof.first;
+  if (h.shard != shard_ || proof.second.shard != shard_ || !is_member(from) ||
+      !is_member(h.proposer)) {
+    ignore(Ignored::kMalformed);
+    return out;
+  }
+  // Only the current round and the next matter (they can be given up);
+  // one proof per (round, proposer) is checked.
+  if (h.round < current_round_ || h.round > current_round_ + 1 ||
+      equivocators_.contains({h.round, h.proposer}) ||
+      !proofs_checked_.insert({h.round, h.proposer}).second) {
+    ignore(Ignored::kStale);
+    return out;
+  }
+  append(out, core::StartJob{core::VerifyEquivocationJob{from, proof}});
+  return out;
+}
+
+std::vector<Action> BftState::on_sync_response(TimestampMs now, types::ValidatorId from,
                                                const core::SyncResponse& response) {
   std::vector<Action> out;
-  core::VerifySyncBlocksJob job{from, {}};
-  for (const auto& cb : response.blocks) {
+  for (const auto& cb : response.blocks)
     if (!cb.block || cb.block->header().shard != shard_) {
-      ++stats_.invalid_messages;
+      ignore(Ignored::kMalformed);
       return out;
     }
-    if (cb.block->header().height <= tree_.committed_height()) continue;
-    if (job.blocks.size() >= config_.sync_batch) break;
-    job.blocks.push_back(cb);
+  auto blocks = sync_.accept(now, from, response, tree_.committed_height());
+  if (blocks.empty()) {
+    ignore(Ignored::kNotAsked);
+    drive_sync(now, out);  // an empty answer frees the request for another peer
+    return out;
   }
-  if (!job.blocks.empty()) append(out, core::StartJob{std::move(job)});
+  append(out, core::StartJob{core::VerifySyncBlocksJob{from, std::move(blocks)}});
   return out;
 }
 
@@ -286,15 +466,17 @@ std::vector<Action> BftState::on_timer(TimestampMs now, core::TimerId timer) {
       run_fetches(now, out);
       break;
     case core::TimerId::kSync:
-      if (sync_target_ > tree_.committed_height() && now >= sync_deadline_ms_) {
-        sync_deadline_ms_ = 0;
-        sync_requested_up_to_ = 0;
-        request_sync(now, std::nullopt, sync_target_, out);
-      }
+      sync_wake_ms_.reset();
+      drive_sync(now, out);
+      break;
+    case core::TimerId::kHeldBlocks:
+      held_wake_ms_.reset();
+      recheck_held(now, out);
       break;
     case core::TimerId::kCleanup:
       append(out, core::SetTimer{core::TimerId::kCleanup, config_.cleanup_interval_ms});
       prune_rounds();
+      drive_sync(now, out);
       break;
     case core::TimerId::kTxBatch:
       break;  // the mempool's
@@ -313,6 +495,10 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
       self.proposals_in_flight_.erase(hash);
       if (!r.result) {
         ++self.stats_.invalid_messages;
+        self.ignore(Ignored::kInvalidSignature);
+        // Links are authenticated: the proposer itself sent an invalid proposal.
+        const auto& h = r.proposal->header;
+        if (r.from == h.proposer) self.leader_failed(now, h.proposer, h.round, out);
         return;
       }
       self.handle_verified_proposal(now, r.from, *r.result, out);
@@ -322,14 +508,38 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
     void operator()(const core::TimeoutCertificateVerified& r) {
       if (!r.result) {
         ++self.stats_.invalid_messages;
+        self.ignore(Ignored::kInvalidSignature);
         self.tcs_checked_.erase(r.round);  // a forged TC must not shut out the real one
         return;
       }
       if (r.high_qc) self.process_qc(now, *r.high_qc, r.from, out);
       self.process_tc(now, *r.result, out);
     }
+    void operator()(const core::QuorumCertificateVerified& r) {
+      HS_ASSERT(self.probes_in_flight_ > 0);
+      --self.probes_in_flight_;
+      if (!r.result) {
+        ++self.stats_.invalid_messages;
+        self.ignore(Ignored::kInvalidSignature);
+        // A peer whose probe failed is not probed again for a while.
+        self.probe_refused_until_[r.from] = now + self.config_.round_timeout_base_ms;
+        return;
+      }
+      self.process_qc(now, *r.result, r.from, out);
+    }
     void operator()(const core::TransactionsVerified& r) {
       if (r.origin == core::TxOrigin::kFetch) self.handle_fetched_transactions(now, r, out);
+    }
+    void operator()(const core::EquivocationVerified& r) {
+      if (!r.proof) {
+        ++self.stats_.invalid_messages;
+        self.ignore(Ignored::kInvalidSignature);
+        return;
+      }
+      const auto& h = r.proof->first;
+      self.record_equivocation(h.proposer, h.round, h.compute_hash(),
+                               r.proof->second.compute_hash(), true, out);
+      self.leader_failed(now, h.proposer, h.round, out);
     }
     void operator()(const core::SyncBlocksVerified& r) { self.handle_sync_verified(now, r, out); }
   };
@@ -343,7 +553,7 @@ std::vector<Action> BftState::on_transactions_available(TimestampMs now,
   std::vector<Hash> ready;
   for (const auto& [hash, pb] : pending_)
     for (const auto& arrived : tx_hashes)
-      if (pb.missing_index(arrived)) {
+      if (auto index = pb.index_of(arrived); index && !pb.txs[*index]) {
         ready.push_back(hash);
         break;
       }
@@ -351,6 +561,18 @@ std::vector<Action> BftState::on_transactions_available(TimestampMs now,
     try_assemble(now, hash, out);
   maybe_propose(now, false, out);
   return out;
+}
+
+void BftState::probe(TimestampMs now, types::ValidatorId from, const types::QuorumCertificate& qc,
+                     std::vector<Action>& out) {
+  if (probes_in_flight_ >= limits::kMaxProbesInFlight) return;
+  if (qc.round <= safety_.state().high_qc.round) return;  // it would teach nothing
+  if (auto it = probe_refused_until_.find(from);
+      it != probe_refused_until_.end() && now < it->second)
+    return;
+  ++probes_in_flight_;
+  ++stats_.probes;
+  append(out, core::StartJob{core::VerifyQuorumCertificateJob{from, qc}});
 }
 
 // --- verified inputs --------------------------------------------------------------------
@@ -361,9 +583,18 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
   Hash hash = h.compute_hash();
   auto [it, fresh] = seen_proposals_.emplace(std::make_pair(h.round, h.proposer), hash);
   if (!fresh && it->second != hash) {
+    // Report the proof to the committee (once): peers that saw one of the
+    // two learn the leader is faulty and give up the round at once too.
+    if (!equivocators_.contains({h.round, h.proposer}))
+      if (auto first = header_of(it->second)) {
+        proofs_checked_.insert({h.round, h.proposer});
+        append(out, core::BroadcastMessage{shard_, core::EquivocationProof{*first, h}});
+      }
     record_equivocation(h.proposer, h.round, it->second, hash, true, out);
+    leader_failed(now, h.proposer, h.round, out);
     return;
   }
+  // Certificates first: what the proposal proves holds whatever its body.
   process_qc(now, vp.justify, from, out);
   if (vp.tc_high_qc) process_qc(now, *vp.tc_high_qc, from, out);
   if (vp.tc) process_tc(now, *vp.tc, out);
@@ -373,11 +604,9 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
   const auto& p = *vp.proposal;
   if (!strictly_sorted(p.retry_tx_hashes) || !strictly_sorted(p.priority_tx_hashes) ||
       !strictly_sorted(p.tx_hashes) || p.tx_count() > config_.max_txs_per_block) {
-    ++stats_.invalid_messages;
+    ignore(Ignored::kMalformed);
     return;
   }
-  PendingBlock pb{vp.header, vp.proposal, h.proposer, {}, {}, now, now + config_.tx_fetch_delay_ms,
-                  0};
   // Each list is strictly sorted; one transaction in two lists is invalid too.
   std::vector<Hash> all;
   all.reserve(p.tx_count());
@@ -385,46 +614,52 @@ void BftState::handle_verified_proposal(TimestampMs now, types::ValidatorId from
     all.insert(all.end(), section->begin(), section->end());
   std::sort(all.begin(), all.end());
   if (std::adjacent_find(all.begin(), all.end()) != all.end()) {
-    ++stats_.invalid_messages;
+    ignore(Ignored::kMalformed);
     return;
   }
+  PendingBlock pb{vp.header, vp.proposal, h.proposer, {}, 0, now + config_.tx_fetch_delay_ms,
+                  0,         {}};
   pb.txs.resize(p.tx_count());
   pb.missing = pb.txs.size();
   pending_.emplace(hash, std::move(pb));
   try_assemble(now, hash, out);
-  if (pending_.contains(hash)) schedule_fetch(now, out);
+  if (pending_.contains(hash)) schedule_fetch(out);
 }
 
 void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result,
                                      std::vector<Action>& out) {
   stats_.invalid_messages += result.invalid.size();
+  if (!result.invalid.empty()) ignore(Ignored::kInvalidSignature);
+  if (result.evidence) {
+    // A voter's second vote message of the round verified: equivocation.
+    for (const auto& v : result.valid) {
+      auto vr = voter_rounds_.find({v->round, v->voter});
+      if (vr != voter_rounds_.end() && vr->second.first && *vr->second.first != result.key)
+        record_equivocation(v->voter, v->round, *vr->second.first, result.key, false, out);
+    }
+    return;
+  }
+  for (const auto& v : result.valid) {
+    auto& vr = voter_rounds_[{v->round, v->voter}];
+    vr.first_verified = true;
+    start_evidence_check(vr, out);
+  }
+  // A voter whose vote failed is free again; its other message (if any)
+  // takes the place of the first.
+  for (auto voter : result.invalid) {
+    auto vr = voter_rounds_.find({result.round, voter});
+    if (vr == voter_rounds_.end() || vr->second.first != result.key) continue;
+    vr->second.first.reset();
+    if (auto suspect = std::move(vr->second.suspect)) {
+      vr->second.suspect.reset();
+      add_vote(*suspect, out);
+    }
+  }
   std::vector<Verified<types::BlockVote>> accepted;
-  for (auto& v : result.valid) {
-    auto who = std::make_pair(v->round, v->voter);
-    auto [it, fresh] = seen_votes_.emplace(who, result.key);
-    if (!fresh && it->second != result.key) {
-      record_equivocation(v->voter, v->round, it->second, result.key, false, out);
-      continue;
-    }
-    if (equivocators_.contains(who) || result.evidence) continue;
-    if (fresh) {
-      // Votes from this voter for other messages of the round, still
-      // unverified, are equivocation candidates: check them now.
-      for (auto& [other_key, other] : votes_) {
-        if (other_key == result.key || other.round() != v->round) continue;
-        auto suspects = other.take_unverified_from(v->voter);
-        if (!suspects.empty() && evidence_checked_.insert(who).second)
-          append(out, core::StartJob{core::VerifyVotesJob{std::move(suspects), {}, true}});
-      }
-    }
-    accepted.push_back(std::move(v));
-  }
-  if (result.evidence) return;  // no collector had this job in flight
+  for (auto& v : result.valid)
+    if (!equivocators_.contains({v->round, v->voter})) accepted.push_back(std::move(v));
   auto it = votes_.find(result.key);
-  if (it != votes_.end()) {
-    it->second.job_finished();
-    it->second.add_verified(std::move(accepted));
-  }
+  if (it != votes_.end()) it->second.job_finished(std::move(accepted));
   if (result.qc) {
     if (it != votes_.end()) it->second.mark_done();
     ++stats_.qcs_formed;
@@ -437,12 +672,10 @@ void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result
 void BftState::handle_timeouts_verified(TimestampMs now, core::TimeoutsVerified result,
                                         std::vector<Action>& out) {
   stats_.invalid_messages += result.invalid.size();
+  if (!result.invalid.empty()) ignore(Ignored::kInvalidSignature);
   Round round = result.round;
   auto it = timeouts_.find(round);
-  if (it != timeouts_.end()) {
-    it->second.job_finished();
-    it->second.add_verified(std::move(result.valid));
-  }
+  if (it != timeouts_.end()) it->second.job_finished(std::move(result.valid));
   for (const auto& qc : result.high_qcs)
     process_qc(now, qc, std::nullopt, out);
   for (const auto& tc : result.tcs)
@@ -469,29 +702,35 @@ void BftState::handle_fetched_transactions(TimestampMs now, const core::Transact
   auto it = pending_.find(r.block_hash);
   if (it == pending_.end()) return;
   for (const auto& tx : r.valid)
-    if (auto index = it->second.missing_index(tx->hash())) it->second.fill(*index, tx);
+    if (auto index = it->second.index_of(tx->hash()); index && !it->second.txs[*index])
+      it->second.fill(*index, tx);
   try_assemble(now, r.block_hash, out);
 }
 
 void BftState::handle_sync_verified(TimestampMs now, core::SyncBlocksVerified result,
                                     std::vector<Action>& out) {
-  if (!result.complete) ++stats_.invalid_messages;
-  auto committed_before = tree_.committed_height();
-  std::size_t known_before = tree_.size();
+  if (!result.complete) {
+    ++stats_.invalid_messages;
+    ignore(Ignored::kInvalidSignature);
+  }
+  // A block fetched by hash comes back through this job too; a failed one
+  // is asked again of another signer by run_fetches.
+  if (result.by_hash)
+    for (auto& [hash, fetch] : block_fetches_)
+      if (fetch.verifying && fetch.asked.contains(result.from)) fetch.verifying = false;
+  bool progress = false;
   for (const auto& vb : result.blocks) {
-    insert_block(now, vb.block, out);
+    // The certificates first: the block is certified, so this node never
+    // votes for it, and its safety state never runs ahead of its high QC.
     process_qc(now, vb.justify, result.from, out);
+    if (!tree_.qc_of(vb.block->hash())) tree_.add_qc(vb.qc.get());
+    if (!tree_.contains(vb.block->hash()) && vb.block->header().height > tree_.committed_height())
+      progress = true;
+    insert_block(now, vb.block, out);
     process_qc(now, vb.qc, result.from, out);
   }
-  // Ask again at once only when this answer made progress; otherwise the sync
-  // timer retries with another peer (no request storm while a certified tip
-  // waits for its child).
-  bool progress = tree_.committed_height() > committed_before || tree_.size() > known_before;
-  if (progress && sync_target_ > tree_.committed_height()) {
-    sync_deadline_ms_ = 0;
-    sync_requested_up_to_ = 0;
-    request_sync(now, result.from, sync_target_, out);
-  }
+  if (!result.by_hash) sync_.answered(result.from, progress);
+  drive_sync(now, out);
 }
 
 // --- certificates and rounds ---------------------------------------------------------------
@@ -500,16 +739,23 @@ void BftState::process_qc(TimestampMs now, const Verified<types::QuorumCertifica
                           std::optional<types::ValidatorId> source, std::vector<Action>& out) {
   if (qc->shard != shard_) return;
   if (qc->round > safety_.state().high_qc.round) safety_.set_high_qc(*qc);
-  if (qc->height > tree_.committed_height() && !tree_.qc_of(qc->block_hash)) {
-    tree_.add_qc(*qc);
+  if (qc->height > tree_.committed_height()) {
+    bool fresh = !tree_.qc_of(qc->block_hash);
+    if (fresh) tree_.add_qc(*qc);
     if (auto block = tree_.get(qc->block_hash)) {
-      append(out, core::StoreCertifiedBlock{block, *qc});
-      try_commit(qc->block_hash, out);
-    } else if (tree_.contains(qc->parent_hash) || pending_.contains(qc->block_hash)) {
-      request_block(now, *qc, out);  // only this block is missing: no sync needed
-    } else {
-      request_sync(now, source, qc->height, out);
-      request_block(now, *qc, out);
+      if (fresh) {
+        append(out, core::StoreCertifiedBlock{block, *qc});
+        try_commit(qc->block_hash, out);
+      }
+    }
+    if (!connected(qc->block_hash)) {
+      if (connected(qc->parent_hash) || pending_.contains(qc->block_hash)) {
+        request_block(now, *qc, out);  // only this block is missing: no sync needed
+      } else {
+        sync_.note_certified(*qc, source);
+        request_block(now, *qc, out);
+        drive_sync(now, out);
+      }
     }
   }
   advance_round(now, qc->round + 1, nullptr, out);
@@ -523,10 +769,11 @@ void BftState::process_tc(TimestampMs now, const Verified<types::TimeoutCertific
   if (tc->round + 1 > current_round_) {
     ++stats_.rounds_entered_by_tc;
     advance_round(now, tc->round + 1, &*tc, out);
-    // A node entering round r through a TC sends it to leader(r).
-    auto leader = leader_of(current_round_);
-    if (leader != self_)
-      append(out, core::SendMessage{leader, core::TimeoutCertificateMessage{*tc}});
+    // A node entering round r through a TC sends it to leader(r), named by
+    // the TC's high QC's block (when this node holds it).
+    auto leader = leaders_.leader(current_round_, tc->high_qc.block_hash);
+    if (leader && *leader != self_)
+      append(out, core::SendMessage{*leader, core::TimeoutCertificateMessage{*tc}});
   }
 }
 
@@ -543,6 +790,12 @@ void BftState::advance_round(TimestampMs now, Round round, const types::TimeoutC
     last_round_tc_.reset();
   append(out, core::SetTimer{core::TimerId::kRoundTimeout, round_timeout_ms()});
   prune_rounds();
+  // A block of the new round that arrived early and was held may be voted now.
+  bool held_for_round = std::any_of(held_.begin(), held_.end(), [&](const auto& kv) {
+    auto b = tree_.get(kv.first);
+    return b && b->header().round == round;
+  });
+  if (held_for_round) recheck_held(now, out);
   maybe_propose(now, false, out);
 }
 
@@ -581,10 +834,24 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   insert_block(now, types::Block::assemble_prechecked(std::move(header), std::move(body)), out);
 }
 
+void BftState::add_leader_records(const BlockRef& block) {
+  // Records derive from the parent's: a block whose parent arrived later
+  // (sync, fetch) gets its record then, and so do its held descendants.
+  std::vector<BlockRef> work = {block};
+  while (!work.empty()) {
+    auto b = std::move(work.back());
+    work.pop_back();
+    if (!leaders_.add(*b)) continue;
+    for (auto& child : tree_.children(b->hash()))
+      if (!leaders_.record(child->hash())) work.push_back(std::move(child));
+  }
+}
+
 void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>& out) {
   const Hash& hash = block->hash();
   if (tree_.contains(hash) || block->header().height <= tree_.committed_height()) return;
   tree_.insert(block);
+  add_leader_records(block);
   block_fetches_.erase(hash);
   if (const auto* qc = tree_.qc_of(hash)) {
     append(out, core::StoreCertifiedBlock{block, *qc});
@@ -616,7 +883,10 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
   tree_.commit(*chain);
   for (std::size_t i = 0; i < chain->size(); ++i) {
     const auto& b = (*chain)[i];
-    append(out, core::CommitBlock{b, qcs[i]});
+    const auto* record = leaders_.record(b->hash());
+    HS_ASSERT_MSG(record, "a committed block has no leader record");
+    append(out, core::CommitBlock{b, qcs[i], *record});
+    leaders_.committed(b->hash());
     ++stats_.commits;
     replay_.advance(b->header().timestamp_ms);
     for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
@@ -631,31 +901,26 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
   replay_.prune();
   auto committed = tree_.committed_height();
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.header->height <= committed; });
+  std::erase_if(held_, [&](const auto& kv) { return !tree_.contains(kv.first); });
+  leaders_.retain([&](const Hash& h) { return tree_.contains(h); });
 }
 
-void BftState::request_sync(TimestampMs now, std::optional<types::ValidatorId> peer,
-                            types::BlockHeight target_height, std::vector<Action>& out) {
-  sync_target_ = std::max(sync_target_, target_height);
-  auto committed = tree_.committed_height();
-  if (sync_target_ <= committed) return;
-  if (sync_requested_up_to_ > committed && now < sync_deadline_ms_) return;  // one in flight
-  auto count = static_cast<std::uint32_t>(std::min<types::BlockHeight>(
-      {sync_target_ - committed, config_.sync_batch, config_.sync_window}));
-  types::ValidatorId to;
-  if (peer && *peer != self_ && is_member(*peer)) {
-    to = *peer;
-  } else {
-    const auto& c = committee();
-    do {
-      to = c.at(sync_peer_cursor_++ % c.size()).id;
-    } while (to == self_ && c.size() > 1);
-  }
-  if (to == self_) return;
-  append(out, core::SendMessage{to, core::SyncRequest{committed + 1, count}});
-  sync_requested_up_to_ = committed + count;
-  sync_deadline_ms_ = now + config_.sync_retry_ms;
-  append(out, core::SetTimer{core::TimerId::kSync, config_.sync_retry_ms});
-  ++stats_.sync_requests;
+bool BftState::connected(const Hash& h) const {
+  return tree_.contains(h) && tree_.uncommitted_chain(h).has_value();
+}
+
+void BftState::drive_sync(TimestampMs now, std::vector<Action>& out) {
+  if (const auto& target = sync_.target();
+      target && (target->height <= tree_.committed_height() || connected(target->block_hash)))
+    sync_.reached();
+  auto before = sync_.stats().requests;
+  auto wake = sync_.poll(now, tree_.committed_height(), committee(), self_, out);
+  stats_.sync_requests += sync_.stats().requests - before;
+  if (!wake) return;
+  auto at = now + *wake;
+  if (sync_wake_ms_ && *sync_wake_ms_ <= at && *sync_wake_ms_ > now) return;
+  sync_wake_ms_ = at;
+  append(out, core::SetTimer{core::TimerId::kSync, *wake});
 }
 
 std::vector<Hash> BftState::ancestor_txs(const std::vector<BlockRef>& ancestors) {
@@ -672,21 +937,22 @@ bool BftState::already_ordered(const Hash& tx, const std::vector<Hash>& ancestor
   return replay_.contains(tx) || std::binary_search(ancestor_txs.begin(), ancestor_txs.end(), tx);
 }
 
-std::optional<std::string_view> BftState::block_problem(TimestampMs now, const types::Block& block,
-                                                        const types::Block& parent) const {
+BftState::BlockProblem BftState::block_problem(TimestampMs now, const types::Block& block,
+                                               const types::Block& parent) const {
   const auto& h = block.header();
   const auto& ph = parent.header();
-  if (h.height != ph.height + 1) return "height";
-  if (h.timestamp_ms < ph.timestamp_ms) return "timestamp below parent";
-  if (h.timestamp_ms + config_.max_timestamp_age_ms < now) return "timestamp too old";
-  if (h.timestamp_ms > now + config_.max_timestamp_lead_ms) return "timestamp in the future";
-  if (h.state_root != ph.state_root || h.state_version != ph.state_version) return "state root";
-  if (block.body().tx_count() > config_.max_txs_per_block) return "too many transactions";
+  if (h.height != ph.height + 1) return BlockProblem::kInvalid;
+  if (h.timestamp_ms < ph.timestamp_ms) return BlockProblem::kInvalid;
+  if (h.timestamp_ms + config_.max_timestamp_age_ms < now) return BlockProblem::kInvalid;
+  if (h.state_root != ph.state_root || h.state_version != ph.state_version)
+    return BlockProblem::kInvalid;
+  if (block.body().tx_count() > config_.max_txs_per_block) return BlockProblem::kInvalid;
+  // Cross-shard sections are not accepted until execution lands.
   if (!block.body().certificates.empty() || !block.body().deferrals.empty() ||
       !block.body().aborts.empty() || !block.body().proofs.empty())
-    return "cross-shard sections are not accepted until execution lands";
+    return BlockProblem::kInvalid;
   auto ancestors = tree_.uncommitted_chain(parent.hash());
-  if (!ancestors) return "parent does not extend the committed chain";
+  if (!ancestors) return BlockProblem::kInvalid;  // the parent does not extend the committed chain
   auto ordered = ancestor_txs(*ancestors);
   for (const auto* section :
        {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
@@ -697,10 +963,13 @@ std::optional<std::string_view> BftState::block_problem(TimestampMs now, const t
     for (const auto& tx : *section) {
       const auto& p = tx->payload();
       if (h.timestamp_ms < p.valid_from_ms || h.timestamp_ms > p.valid_until_ms)
-        return "transaction outside its validity window";
-      if (already_ordered(tx->hash(), ordered)) return "transaction already ordered";
+        return BlockProblem::kInvalid;
+      if (already_ordered(tx->hash(), ordered)) return BlockProblem::kInvalid;
     }
-  return std::nullopt;
+  // Everything else holds: a timestamp ahead of the local clock is a matter
+  // of time, never a reason to drop the block (DESIGN §5).
+  if (h.timestamp_ms > now + config_.max_timestamp_lead_ms) return BlockProblem::kFuture;
+  return BlockProblem::kNone;
 }
 
 // --- voting, proposing, timing out -------------------------------------------------------
@@ -708,37 +977,106 @@ std::optional<std::string_view> BftState::block_problem(TimestampMs now, const t
 void BftState::try_vote(TimestampMs now, const BlockRef& block, std::vector<Action>& out) {
   const auto& h = block->header();
   if (h.round != current_round_ || equivocators_.contains({h.round, h.proposer})) return;
+  // A certified block needs no vote (and a synced one must not get one).
+  if (tree_.qc_of(block->hash())) return;
   BlockRef parent = tree_.get(h.parent_hash);
   if (!parent) return;
-  if (auto problem = block_problem(now, *block, *parent)) {
-    (void)problem;
-    ++stats_.invalid_messages;
+  auto leader = leaders_.leader(h.round, h.parent_hash);
+  if (!leader) return;  // the parent's record comes with its ancestors
+  if (*leader != h.proposer) {
+    ignore(Ignored::kWrongLeader);
     return;
+  }
+  switch (block_problem(now, *block, *parent)) {
+    case BlockProblem::kNone:
+      break;
+    case BlockProblem::kFuture:
+      hold(now, block, h.timestamp_ms - config_.max_timestamp_lead_ms, out);
+      return;
+    case BlockProblem::kInvalid:
+      ++stats_.invalid_messages;
+      ignore(Ignored::kInvalidBlock);
+      return;
   }
   const types::TimeoutCertificate* tc = h.timeout_cert ? &*h.timeout_cert : nullptr;
   if (!safety_.try_vote(h.round, h.justify.round, tc)) return;
+  held_.erase(block->hash());
+  last_vote_ = {h.round, block->hash()};
   types::BlockVote vote{shard_, h.height, h.round, block->hash(), h.parent_hash, self_, {}};
   vote.signature = signer_->sign(crypto::block_vote_message(vote));
   ++stats_.votes_sent;
-  core::PersistSafetyThenSend persist{safety_.state(), {}};
-  persist.messages.push_back(core::SendMessage{leader_of(h.round + 1), vote});
-  append(out, std::move(persist));
+  // Votes for round r go to leader(r + 1) named by the voted block.
+  auto next =
+      leaders_.leader(h.round + 1, block->hash()).value_or(leaders_.round_robin(h.round + 1));
+  persist_then_send({core::SendMessage{next, vote}}, out);
+}
+
+void BftState::hold(TimestampMs now, const BlockRef& block, TimestampMs at,
+                    std::vector<Action>& out) {
+  if (!held_.contains(block->hash())) {
+    if (held_.size() >= limits::kMaxHeldBlocks) {
+      ignore(Ignored::kOverLimit);
+      return;
+    }
+    held_.emplace(block->hash(), at);
+    ++stats_.blocks_held;
+  }
+  TimestampMs wake = UINT64_MAX;
+  for (const auto& [hash, t] : held_)
+    wake = std::min(wake, t);
+  if (held_wake_ms_ && *held_wake_ms_ <= wake && *held_wake_ms_ > now) return;
+  held_wake_ms_ = std::max(wake, now + 1);
+  append(out, core::SetTimer{core::TimerId::kHeldBlocks, *held_wake_ms_ - now});
+}
+
+void BftState::recheck_held(TimestampMs now, std::vector<Action>& out) {
+  std::vector<BlockRef> due;
+  for (auto it = held_.begin(); it != held_.end();) {
+    auto block = tree_.get(it->first);
+    if (!block || block->header().round < current_round_) {
+      it = held_.erase(it);  // its round passed
+    } else {
+      if (it->second <= now && block->header().round == current_round_) due.push_back(block);
+      ++it;
+    }
+  }
+  for (const auto& b : due) {
+    held_.erase(b->hash());
+    try_vote(now, b, out);  // holds it again if the clock is still short
+  }
+  if (held_.empty() || held_wake_ms_) return;
+  TimestampMs wake = UINT64_MAX;
+  for (const auto& [hash, t] : held_)
+    wake = std::min(wake, t);
+  held_wake_ms_ = std::max(wake, now + 1);
+  append(out, core::SetTimer{core::TimerId::kHeldBlocks, *held_wake_ms_ - now});
+}
+
+void BftState::persist_then_send(std::vector<core::Outbound> messages, std::vector<Action>& out) {
+  const auto& state = safety_.state();
+  if (auto problem = SafetyRules::problem(state)) HS_ASSERT_MSG(false, problem->data());
+  append(out, core::PersistSafetyThenSend{state, std::move(messages)});
 }
 
 void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& out) {
   Round r = current_round_;
-  if (leader_of(r) != self_ || safety_.state().highest_proposed_round >= r) return;
+  if (safety_.state().highest_proposed_round >= r) return;
   const auto& high_qc = safety_.state().high_qc;
+  BlockRef parent = tree_.get(high_qc.block_hash);
+  if (!parent) return;
+  if (leaders_.leader(r, parent->hash()) != self_) return;
   bool has_qc = high_qc.round + 1 == r;
   bool has_tc = last_round_tc_ && last_round_tc_->round + 1 == r;
   if (!has_qc && !has_tc) return;
   bool has_content = mempool_->has_ready();
   bool rested = last_proposal_ms_ == 0 || now >= last_proposal_ms_ + config_.min_block_interval_ms;
   if (!tick && !(has_content && rested)) return;
-  BlockRef parent = tree_.get(high_qc.block_hash);
-  if (!parent) return;
   auto ancestors = tree_.uncommitted_chain(parent->hash());
   if (!ancestors) return;
+  // Never a block honest peers (this one included) would have to hold: wait
+  // (the proposal tick retries) until the local clock is within the lead of
+  // the parent's timestamp.
+  if (parent->header().timestamp_ms > now + config_.max_timestamp_lead_ms) return;
   TimestampMs timestamp = std::max(now, parent->header().timestamp_ms);
 
   types::BlockBody body;
@@ -769,47 +1107,71 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   auto block = types::Block::assemble(std::move(h), std::move(body));
   HS_ASSERT(block);
   seen_proposals_.emplace(std::make_pair(r, self_), block->hash());
+  last_proposal_ = proposal;
   last_proposal_ms_ = now;
   ++stats_.proposals;
 
   // The proposal and the leader's own vote leave after one durable write.
-  core::PersistSafetyThenSend persist{{}, {}};
-  persist.messages.push_back(core::BroadcastMessage{shard_, core::ProposalRef(proposal)});
+  std::vector<core::Outbound> messages;
+  messages.push_back(core::BroadcastMessage{shard_, core::ProposalRef(proposal)});
   std::vector<Action> vote_actions;
   tree_.insert(block);
+  add_leader_records(block);
   try_vote(now, block, vote_actions);
   for (auto& a : vote_actions) {
     if (auto* p = std::get_if<core::PersistSafetyThenSend>(&a)) {
       for (auto& m : p->messages)
-        persist.messages.push_back(std::move(m));
+        messages.push_back(std::move(m));
     } else {
       out.push_back(std::move(a));
     }
   }
-  persist.state = safety_.state();
-  append(out, std::move(persist));
+  persist_then_send(std::move(messages), out);
 }
 
 void BftState::time_out_round(TimestampMs now, std::vector<Action>& out) {
   (void)now;
   Round r = current_round_;
-  const auto& high_qc = safety_.state().high_qc;
-  const types::TimeoutCertificate* tc = last_round_tc_ ? &*last_round_tc_ : nullptr;
   // Re-arm first: the timer re-broadcasts this round's timeout on every expiry.
   append(out, core::SetTimer{core::TimerId::kRoundTimeout, round_timeout_ms()});
+  // Signed already (maybe before a restart): the same timeout again, never a
+  // second one for the round.
+  if (const auto& last = safety_.state().last_timeout; last && last->round == r) {
+    timed_out_current_round_ = true;
+    append(out, core::BroadcastMessage{shard_, *last});
+    append(out, core::SendMessage{self_, *last});
+    return;
+  }
+  const auto& high_qc = safety_.state().high_qc;
+  const types::TimeoutCertificate* tc = last_round_tc_ ? &*last_round_tc_ : nullptr;
   if (!safety_.try_timeout(r, high_qc.round, tc)) return;
   types::Timeout timeout{shard_, r, high_qc, last_round_tc_, self_, {}};
   timeout.signature = signer_->sign(crypto::timeout_message(shard_, r, high_qc.round));
+  safety_.set_last_timeout(timeout);
   timed_out_current_round_ = true;
   ++stats_.timeouts_sent;
-  core::PersistSafetyThenSend persist{safety_.state(), {}};
-  persist.messages.push_back(core::BroadcastMessage{shard_, timeout});
-  persist.messages.push_back(core::SendMessage{self_, timeout});
-  append(out, std::move(persist));
+  persist_then_send({core::BroadcastMessage{shard_, timeout}, core::SendMessage{self_, timeout}},
+                    out);
 }
 
-void BftState::start_vote_job(const Hash& block_hash, std::vector<Action>& out) {
-  auto it = votes_.find(block_hash);
+void BftState::leader_failed(TimestampMs now, types::ValidatorId leader, Round round,
+                             std::vector<Action>& out) {
+  if (timed_out_current_round_) return;
+  bool leads = false;
+  if (round == current_round_) {
+    // Named by the block a proposal of this round would extend.
+    leads = leaders_.leader(round, safety_.state().high_qc.block_hash) == leader;
+  } else if (round == current_round_ + 1 && last_vote_ && last_vote_->first == current_round_) {
+    // The leader of the next round, named by the block voted for, got the votes.
+    leads = leaders_.leader(round, last_vote_->second) == leader;
+  }
+  if (!leads) return;
+  ++stats_.fast_timeouts;
+  time_out_round(now, out);
+}
+
+void BftState::start_vote_job(const Hash& key, std::vector<Action>& out) {
+  auto it = votes_.find(key);
   if (it == votes_.end()) return;
   if (auto job = it->second.take_job(committee())) append(out, core::StartJob{std::move(*job)});
 }
@@ -828,35 +1190,39 @@ void BftState::record_equivocation(types::ValidatorId who, Round round, const Ha
 }
 
 void BftState::prune_rounds() {
-  std::erase_if(timeouts_, [&](const auto& kv) { return kv.first + 2 < current_round_; });
-  std::erase_if(votes_, [&](const auto& kv) { return kv.second.round() + 2 < current_round_; });
+  auto old = [&](Round r) { return round_too_old(r); };
+  std::erase_if(timeouts_, [&](const auto& kv) { return old(kv.first); });
+  std::erase_if(votes_, [&](const auto& kv) { return old(kv.second.round()); });
   // These are ordered by round first: drop from the front (cost ∝ removed).
-  constexpr Round kEvidenceRounds = 100;
   auto drop_front = [](auto& ordered, auto&& is_old) {
     while (!ordered.empty() && is_old(*ordered.begin()))
       ordered.erase(ordered.begin());
   };
-  auto old = [&](const auto& key) { return key.first + kEvidenceRounds < current_round_; };
-  drop_front(seen_votes_, [&](const auto& kv) { return old(kv.first); });
-  drop_front(seen_proposals_, [&](const auto& kv) { return old(kv.first); });
-  drop_front(equivocators_, old);
-  drop_front(evidence_checked_, old);
-  drop_front(tc_replies_, old);
-  drop_front(tcs_checked_, [&](Round r) { return r + 2 < current_round_; });
-  std::erase_if(pending_,
-                [&](const auto& kv) { return kv.second.header->round + 2 < current_round_; });
+  auto evidence_old = [&](const auto& key) {
+    return key.first + limits::kEvidenceRounds < current_round_;
+  };
+  drop_front(voter_rounds_, [&](const auto& kv) { return old(kv.first.first); });
+  drop_front(proposal_checks_, [&](const auto& kv) { return old(kv.first.first); });
+  drop_front(seen_proposals_, [&](const auto& kv) { return evidence_old(kv.first); });
+  drop_front(equivocators_, evidence_old);
+  drop_front(tc_replies_, evidence_old);
+  drop_front(proposal_resends_, [&](const auto& key) { return old(key.first); });
+  drop_front(tcs_checked_, old);
+  drop_front(proofs_checked_, [&](const auto& key) { return old(key.first); });
+  std::erase_if(pending_, [&](const auto& kv) { return old(kv.second.header->round); });
 }
 
 void BftState::request_block(TimestampMs now, const types::QuorumCertificate& qc,
                              std::vector<Action>& out) {
   // Still assembling it from the proposal: the transaction fetch covers it.
   if (pending_.contains(qc.block_hash) || tree_.contains(qc.block_hash)) return;
-  constexpr std::size_t kMaxBlockFetches = 64;  // beyond that, sync catches up
-  if (block_fetches_.size() >= kMaxBlockFetches) return;
-  auto [it, fresh] = block_fetches_.try_emplace(qc.block_hash, BlockFetch{qc, 0, 0, {}, false});
-  if (!fresh) return;
+  if (block_fetches_.contains(qc.block_hash)) return;
+  // Beyond the bound, sync brings it (its target covers every height up to it).
+  if (block_fetches_.size() >= limits::kMaxBlockFetches) return;
+  auto it = block_fetches_.emplace(qc.block_hash, BlockFetch{qc, 0, 0, {}, false}).first;
+  ++stats_.block_fetches;
   send_block_fetch(now, qc.block_hash, it->second, out);
-  schedule_fetch(now, out);
+  schedule_fetch(out);
 }
 
 void BftState::send_block_fetch(TimestampMs now, const Hash& hash, BlockFetch& fetch,
@@ -874,7 +1240,7 @@ void BftState::send_block_fetch(TimestampMs now, const Hash& hash, BlockFetch& f
   append(out, core::SendMessage{to, core::BlockFetchRequest{hash}});
 }
 
-void BftState::schedule_fetch(TimestampMs, std::vector<Action>& out) {
+void BftState::schedule_fetch(std::vector<Action>& out) {
   if (fetch_timer_set_) return;
   fetch_timer_set_ = true;
   append(out, core::SetTimer{core::TimerId::kFetch, config_.tx_fetch_delay_ms});
@@ -896,6 +1262,7 @@ void BftState::run_fetches(TimestampMs now, std::vector<Action>& out) {
     ++pb.fetch_attempts;
     pb.next_fetch_ms = now + config_.fetch_retry_ms;
     if (to == self_) continue;
+    pb.asked.insert(to);
     core::TransactionFetchRequest request{hash, pb.missing_sorted()};
     append(out, core::SendMessage{to, std::move(request)});
   }

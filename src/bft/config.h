@@ -20,12 +20,10 @@ struct BftConfig {
   DurationMs fetch_retry_ms = 250;          // next peer after this long without an answer
   DurationMs max_timestamp_age_ms = 30000;  // header timestamp >= now - this
   DurationMs max_timestamp_lead_ms = 2000;  // header timestamp <= now + this
-  std::uint32_t sync_window = 64;           // heights ahead of the committed tip requested
-  std::uint32_t sync_batch = 32;            // blocks per sync request (<= 32 in flight)
-  DurationMs sync_retry_ms = 1000;
+  DurationMs sync_retry_ms = 1000;          // first wait for a sync answer (grows if slow)
   DurationMs cleanup_interval_ms = 1000;
-  std::uint32_t committed_blocks_kept = 8;        // committed blocks kept in memory
-  std::uint32_t max_pending_rounds_ahead = 1000;  // proposals further ahead are dropped
+  std::uint32_t committed_blocks_kept = 8;  // committed blocks kept in memory (fetch serving)
 };
+// Bounds (sync window, rounds ahead, per-peer limits) are in bft/limits.h.
 
 }  // namespace hyperscale::bft

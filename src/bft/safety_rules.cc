@@ -43,6 +43,24 @@ bool SafetyRules::try_timeout(Round r, Round qc_round, const types::TimeoutCerti
   return true;
 }
 
+std::optional<std::string_view> SafetyRules::problem(const core::SafetyState& s) {
+  if (s.highest_qc_round > s.high_qc.round) return "highest_qc_round above the high QC's round";
+  Round top = s.high_qc.round;
+  if (s.high_tc) {
+    if (s.high_tc->high_qc.round > s.high_qc.round) return "high TC carries a QC above the high QC";
+    top = std::max(top, s.high_tc->round);
+  }
+  if (s.highest_voted_round > top + 1) return "voted above the round its certificates allow";
+  if (s.highest_proposed_round > top + 1) return "proposed above the round its certificates allow";
+  if (s.last_timeout) {
+    if (s.last_timeout->round > s.highest_voted_round)
+      return "last timeout above highest_voted_round";
+    if (s.last_timeout->high_qc.round > s.high_qc.round)
+      return "last timeout's QC above the high QC";
+  }
+  return std::nullopt;
+}
+
 bool SafetyRules::try_propose(Round r) {
   if (r <= state_.highest_proposed_round) return false;
   state_.highest_proposed_round = r;

@@ -5,6 +5,7 @@
 // that u64 rounds cannot underflow.
 
 #include <optional>
+#include <string_view>
 
 #include "core/actions.h"
 #include "types/consensus.h"
@@ -45,6 +46,16 @@ class SafetyRules {
 
   void set_high_qc(const types::QuorumCertificate& qc) { state_.high_qc = qc; }
   void set_high_tc(const types::TimeoutCertificate& tc) { state_.high_tc = tc; }
+  /// Records the timeout just signed (its round passed try_timeout).
+  void set_last_timeout(const types::Timeout& t) { state_.last_timeout = t; }
+
+  /// Why `s` is not a state a live validator could continue from, or nullopt.
+  /// Holds before every persist (asserted) and for every record a restart
+  /// reads: highest_qc_round <= high_qc.round (so the timeout rule can pass
+  /// again), the voted and proposed rounds at most one above the highest
+  /// certificate (votes and proposals need QC(r - 1) or TC(r - 1), processed
+  /// before them), and the last timeout no newer than what it was signed with.
+  static std::optional<std::string_view> problem(const core::SafetyState& s);
 
  private:
   core::SafetyState state_;

@@ -32,6 +32,10 @@ struct SafetyState {
   types::Round highest_proposed_round = 0;
   types::QuorumCertificate high_qc;
   std::optional<types::TimeoutCertificate> high_tc;
+  /// The last timeout signed: a later expiry of the same round re-sends it
+  /// unchanged, also after a restart, so a validator signs one timeout per
+  /// round (DESIGN §9 no_double_vote).
+  std::optional<types::Timeout> last_timeout;
   friend bool operator==(const SafetyState&, const SafetyState&) = default;
 };
 
@@ -61,10 +65,37 @@ struct StoreCertifiedBlock {
   types::QuorumCertificate qc;
 };
 
-/// A block committed: persist it (with the QC that certifies it) in height order.
+/// What leader reputation derives from a block and its ancestors (DESIGN §5
+/// "Leader"). Chain content only; persisted with each committed block so a
+/// restarted validator names the same leaders as its peers.
+struct LeaderRecord {
+  types::Hash hash;
+  types::BlockHeight height = 0;
+  types::Round round = 0;
+  types::Hash parent;
+  types::Round parent_round = 0;
+  types::ValidatorId proposer = 0;
+  /// Signers of the block's justify QC (which certifies its parent).
+  types::SignerBitfield justify_signers;
+  /// The newest block that the QCs inside this block's chain commit by the
+  /// two-chain rule (its own justify and older ones), and the signers of the
+  /// QC that certifies that block; none while nothing is committed that way.
+  std::optional<types::Hash> anchor;
+  types::BlockHeight anchor_height = 0;
+  types::SignerBitfield anchor_qc_signers;
+  /// Who the rule named leader of the rounds between the parent's round and
+  /// this block's (rounds this chain skips: they failed), newest round first,
+  /// each validator once.
+  std::vector<types::ValidatorId> skipped_leaders;
+  friend bool operator==(const LeaderRecord&, const LeaderRecord&) = default;
+};
+
+/// A block committed: persist it (with the QC that certifies it and its
+/// leader record) in height order.
 struct CommitBlock {
   types::BlockRef block;
   types::QuorumCertificate qc;
+  LeaderRecord leader_record;
 };
 
 struct TransactionStatusUpdate {

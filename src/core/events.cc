@@ -18,6 +18,8 @@ std::string_view timer_name(TimerId id) {
       return "cleanup";
     case TimerId::kTxBatch:
       return "tx_batch";
+    case TimerId::kHeldBlocks:
+      return "held_blocks";
   }
   return "unknown";
 }

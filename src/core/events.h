@@ -24,8 +24,9 @@ enum class TimerId : std::uint8_t {
   kSync,          // sync requests that got no answer
   kCleanup,       // periodic pruning
   kTxBatch,       // the mempool verifies client submissions in batches
+  kHeldBlocks,    // blocks whose timestamp was ahead of the local clock may be voted now
 };
-inline constexpr std::size_t kTimerCount = 6;
+inline constexpr std::size_t kTimerCount = 7;
 std::string_view timer_name(TimerId id);
 
 struct MessageReceived {

@@ -6,6 +6,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/mock_scheme.h"
 #include "crypto/signing.h"
+#include "types/assert.h"
 
 namespace hyperscale::core {
 
@@ -28,9 +29,7 @@ struct CheckedTc {
 };
 std::expected<CheckedTc, crypto::VerifyError> check_tc(const JobContext& ctx,
                                                        const types::TimeoutCertificate& tc) {
-  if (tc.high_qc.shard != tc.shard || tc.high_qc.round != tc.max_high_qc_round() ||
-      tc.max_high_qc_round() >= tc.round)
-    return std::unexpected(crypto::VerifyError::kMalformed);
+  if (types::tc_problem(tc)) return std::unexpected(crypto::VerifyError::kMalformed);
   auto qc = crypto::verify_qc_or_genesis(*ctx.verifier, tc.high_qc, genesis_of(ctx, tc.shard));
   if (!qc) return std::unexpected(qc.error());
   auto signed_tc = crypto::verify_tc_signature(*ctx.verifier, tc);
@@ -97,6 +96,10 @@ VotesVerified run(const JobContext& ctx, VerifyVotesJob job) {
   std::vector<Verified<types::BlockVote>> all = job.verified;
   all.insert(all.end(), out.valid.begin(), out.valid.end());
   if (!job.evidence) out.qc = crypto::form_qc(*ctx.verifier, all, aggregates);
+  // A QC formed here passes the check a receiver applies; anything else is a bug.
+  if (out.qc)
+    HS_ASSERT_MSG(crypto::verify_qc(*ctx.verifier, out.qc->get()).has_value(),
+                  "a locally formed QC fails verification");
   return out;
 }
 
@@ -147,6 +150,10 @@ TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
   std::vector<Verified<types::Timeout>> all = job.verified;
   all.insert(all.end(), out.valid.begin(), out.valid.end());
   out.tc = crypto::form_tc(*ctx.verifier, all);
+  // A TC formed here passes the check a receiver applies; anything else is a bug.
+  if (out.tc)
+    HS_ASSERT_MSG(check_tc(ctx, out.tc->get()).has_value(),
+                  "a locally formed TC fails the checks a receiver applies");
   return out;
 }
 
@@ -154,6 +161,25 @@ TimeoutCertificateVerified run(const JobContext& ctx, VerifyTimeoutCertificateJo
   auto checked = check_tc(ctx, job.tc);
   if (!checked) return {job.from, job.tc.round, std::unexpected(checked.error()), std::nullopt};
   return {job.from, job.tc.round, std::move(checked->tc), std::move(checked->high_qc)};
+}
+
+QuorumCertificateVerified run(const JobContext& ctx, VerifyQuorumCertificateJob job) {
+  const auto& genesis = genesis_of(ctx, job.qc.shard);
+  auto qc = crypto::verify_qc_or_genesis(*ctx.verifier, std::move(job.qc), genesis);
+  if (!qc) return {job.from, std::unexpected(qc.error())};
+  return {job.from, std::move(*qc)};
+}
+
+EquivocationVerified run(const JobContext& ctx, VerifyEquivocationJob job) {
+  const auto& a = job.proof.first;
+  const auto& b = job.proof.second;
+  bool shaped = a.shard == b.shard && a.round == b.round && a.proposer == b.proposer &&
+                a.compute_hash() != b.compute_hash() && !types::header_problem(a) &&
+                !types::header_problem(b);
+  if (!shaped || !crypto::verify_header_signature(*ctx.verifier, a) ||
+      !crypto::verify_header_signature(*ctx.verifier, b))
+    return {job.from, std::nullopt};
+  return {job.from, std::move(job.proof)};
 }
 
 std::vector<bool> check_transactions(const JobContext& ctx,
@@ -178,35 +204,73 @@ TransactionsVerified run(const JobContext& ctx, VerifyTransactionsJob job) {
 }
 
 SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
-  SyncBlocksVerified out{job.from, {}, true};
-  const types::Hash* previous = nullptr;
-  for (auto& cb : job.blocks) {
+  // Cheapest checks first, each over the whole answer, keeping the longest
+  // prefix that passes: structure and hash chain (hashing), then the QCs
+  // (one pairing each, a QC shared by two blocks checked once), then the
+  // proposers' signatures, and the transactions' signatures last.
+  SyncBlocksVerified out{job.from, job.by_hash, {}, true};
+  auto& blocks = job.blocks;
+  auto cut = [&](std::size_t at) {
+    if (at < blocks.size()) {
+      out.complete = false;
+      blocks.resize(at);
+    }
+  };
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto& cb = blocks[i];
     const auto& header = cb.block->header();
-    const auto& genesis = genesis_of(ctx, header.shard);
-    bool chained = !previous || header.parent_hash == *previous;
+    bool chained = i == 0 || header.parent_hash == blocks[i - 1].block->hash();
     bool certifies = !types::header_problem(header) && cb.qc.block_hash == cb.block->hash() &&
                      cb.qc.height == header.height && cb.qc.round == header.round &&
                      cb.qc.parent_hash == header.parent_hash && cb.qc.shard == header.shard;
     if (!chained || !certifies) {
-      out.complete = false;
+      cut(i);
       break;
     }
-    auto qc = crypto::verify_qc(*ctx.verifier, cb.qc);
-    auto justify = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify, genesis);
-    bool signed_ok = crypto::verify_header_signature(*ctx.verifier, header).has_value();
-    bool txs_ok = true;
-    for (const auto* section :
-         {&cb.block->body().retry_txs, &cb.block->body().priority_txs, &cb.block->body().txs}) {
-      auto ok = check_transactions(ctx, *section);
-      txs_ok = txs_ok && std::all_of(ok.begin(), ok.end(), [](bool b) { return b; });
-    }
-    if (!qc || !justify || !signed_ok || !txs_ok) {
-      out.complete = false;
-      break;
-    }
-    out.blocks.push_back({cb.block, std::move(*qc), std::move(*justify)});
-    previous = &cb.block->hash();
   }
+  std::vector<std::optional<Verified<types::QuorumCertificate>>> qcs(blocks.size());
+  std::vector<std::optional<Verified<types::QuorumCertificate>>> justifies(blocks.size());
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto& header = blocks[i].block->header();
+    if (i > 0 && qcs[i - 1] && header.justify == qcs[i - 1]->get()) {
+      justifies[i] = qcs[i - 1];
+    } else if (auto j = crypto::verify_qc_or_genesis(*ctx.verifier, header.justify,
+                                                     genesis_of(ctx, header.shard))) {
+      justifies[i] = std::move(*j);
+    } else {
+      cut(i);
+      break;
+    }
+    if (auto q = crypto::verify_qc(*ctx.verifier, blocks[i].qc)) {
+      qcs[i] = std::move(*q);
+    } else {
+      cut(i);
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    if (!crypto::verify_header_signature(*ctx.verifier, blocks[i].block->header())) {
+      cut(i);
+      break;
+    }
+  std::vector<types::TransactionRef> txs;
+  std::vector<std::size_t> owner;  // block index of each transaction
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto& body = blocks[i].block->body();
+    for (const auto* section : {&body.retry_txs, &body.priority_txs, &body.txs})
+      for (const auto& tx : *section) {
+        txs.push_back(tx);
+        owner.push_back(i);
+      }
+  }
+  auto ok = check_transactions(ctx, txs);
+  for (std::size_t k = 0; k < ok.size(); ++k)
+    if (!ok[k]) {
+      cut(owner[k]);
+      break;
+    }
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    out.blocks.push_back({blocks[i].block, std::move(*qcs[i]), std::move(*justifies[i])});
   return out;
 }
 

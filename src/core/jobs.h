@@ -92,6 +92,29 @@ struct TimeoutCertificateVerified {
   std::optional<Verified<types::QuorumCertificate>> high_qc;  // the TC's QC, when valid
 };
 
+/// A lone QC, checked to learn where the shard is: a catch-up probe of a
+/// message too far ahead to be kept, or a QC a fetched block needs.
+struct VerifyQuorumCertificateJob {
+  types::ValidatorId from = 0;
+  types::QuorumCertificate qc;
+};
+struct QuorumCertificateVerified {
+  types::ValidatorId from = 0;
+  std::expected<Verified<types::QuorumCertificate>, crypto::VerifyError> result;
+};
+
+/// Two headers offered as proof that their proposer equivocated.
+struct VerifyEquivocationJob {
+  types::ValidatorId from = 0;
+  EquivocationProof proof;
+};
+struct EquivocationVerified {
+  types::ValidatorId from = 0;
+  /// Set when both headers are of one shard, proposer and round, differ, and
+  /// carry valid proposer signatures.
+  std::optional<EquivocationProof> proof;
+};
+
 // --- transactions ----------------------------------------------------------------
 
 enum class TxOrigin : std::uint8_t { kSubmitted, kGossip, kFetch, kSync };
@@ -112,6 +135,7 @@ struct TransactionsVerified {
 struct VerifySyncBlocksJob {
   types::ValidatorId from = 0;
   std::vector<CertifiedBlock> blocks;
+  bool by_hash = false;  // one block asked by hash (BlockFetchRequest), not a sync answer
 };
 struct VerifiedSyncBlock {
   types::BlockRef block;
@@ -120,17 +144,20 @@ struct VerifiedSyncBlock {
 };
 struct SyncBlocksVerified {
   types::ValidatorId from = 0;
-  /// The longest prefix that checked out: proposer signature, both QCs, the
-  /// hash chain between consecutive blocks, and every transaction signature.
+  bool by_hash = false;
+  /// The longest prefix that checked out: structure and hash chain, both
+  /// QCs, proposer signature, and every transaction signature (checked in
+  /// that order, cheapest first).
   std::vector<VerifiedSyncBlock> blocks;
   bool complete = true;  // false when something after the prefix failed
 };
 
 using Job = std::variant<VerifyProposalJob, VerifyVotesJob, VerifyTimeoutsJob,
-                         VerifyTimeoutCertificateJob, VerifyTransactionsJob, VerifySyncBlocksJob>;
-using JobResult =
-    std::variant<ProposalVerified, VotesVerified, TimeoutsVerified, TimeoutCertificateVerified,
-                 TransactionsVerified, SyncBlocksVerified>;
+                         VerifyTimeoutCertificateJob, VerifyTransactionsJob, VerifySyncBlocksJob,
+                         VerifyQuorumCertificateJob, VerifyEquivocationJob>;
+using JobResult = std::variant<ProposalVerified, VotesVerified, TimeoutsVerified,
+                               TimeoutCertificateVerified, TransactionsVerified, SyncBlocksVerified,
+                               QuorumCertificateVerified, EquivocationVerified>;
 
 /// What run_job needs besides the job: the committees' keys and each shard's
 /// genesis hash (the genesis QC is not signed).

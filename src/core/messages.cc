@@ -47,7 +47,8 @@ std::string_view message_type_name(std::size_t index) {
                                                 "sync_request",
                                                 "sync_response",
                                                 "block_fetch_request",
-                                                "block_fetch_response"};
+                                                "block_fetch_response",
+                                                "equivocation_proof"};
   static_assert(std::size(kNames) == kMessageTypeCount);
   return index < kMessageTypeCount ? kNames[index] : "unknown";
 }
@@ -150,6 +151,10 @@ void write(types::Writer& w, const Message& v) {
     }
     void operator()(const BlockFetchRequest& m) { w.fixed(m.block_hash); }
     void operator()(const BlockFetchResponse& m) { write(w, *m.block); }
+    void operator()(const EquivocationProof& m) {
+      write(w, m.first);
+      write(w, m.second);
+    }
   };
   std::visit(Visitor{w}, v);
 }
@@ -231,6 +236,13 @@ void read(types::Reader& r, Message& v) {
       auto block = std::make_shared<types::Block>();
       read(r, *block);
       v = BlockFetchResponse{std::move(block)};
+      break;
+    }
+    case 11: {
+      EquivocationProof m;
+      read(r, m.first);
+      read(r, m.second);
+      v = std::move(m);
       break;
     }
   }

@@ -95,10 +95,20 @@ struct BlockFetchResponse {
   friend bool operator==(const BlockFetchResponse& a, const BlockFetchResponse& b);
 };
 
+/// Two signed headers of one proposer for one round and different blocks:
+/// proof that the leader equivocated. A validator that sees both forwards
+/// them once, so every peer gives up the round at once (DESIGN §5
+/// "Equivocation": kept as evidence and reported).
+struct EquivocationProof {
+  types::BlockHeader first;
+  types::BlockHeader second;
+  friend bool operator==(const EquivocationProof&, const EquivocationProof&) = default;
+};
+
 using Message =
     std::variant<ProposalRef, types::BlockVote, types::Timeout, TimeoutCertificateMessage,
                  TransactionGossip, TransactionFetchRequest, TransactionFetchResponse, SyncRequest,
-                 SyncResponse, BlockFetchRequest, BlockFetchResponse>;
+                 SyncResponse, BlockFetchRequest, BlockFetchResponse, EquivocationProof>;
 
 /// Stable short name of the message's type ("proposal", "vote", ...).
 std::string_view message_type_name(const Message& m);

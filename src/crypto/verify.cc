@@ -172,8 +172,7 @@ VerifyResult<types::QuorumCertificate> verify_qc_or_genesis(const Verifier& v,
 
 VerifyResult<types::TimeoutCertificate> verify_tc(const Verifier& v, types::TimeoutCertificate tc,
                                                   const types::Hash& genesis_hash) {
-  if (tc.high_qc.shard != tc.shard || tc.high_qc.round != tc.max_high_qc_round())
-    return refuse(VerifyError::kMalformed);
+  if (types::tc_problem(tc)) return refuse(VerifyError::kMalformed);
   auto qc = verify_qc_or_genesis(v, tc.high_qc, genesis_hash);
   if (!qc) return refuse(qc.error());
   return verify_tc_signature(v, std::move(tc));
@@ -305,13 +304,15 @@ std::optional<Verified<types::TimeoutCertificate>> form_tc(
     types::Round high_qc_round;
     types::BlsSignature signature;
   };
+  // One timeout per signer (the first given); the TC's QC is the highest
+  // among exactly those, so it is the QC of the highest signed round.
   std::map<std::uint32_t, Entry> by_index;
   const types::QuorumCertificate* highest = nullptr;
   for (const auto& t : timeouts) {
     if (t->shard != first.shard || t->round != first.round) return std::nullopt;
     auto index = committee.index_of(t->voter);
     if (!index) return std::nullopt;
-    by_index.emplace(*index, Entry{t->high_qc.round, t->signature});
+    if (!by_index.emplace(*index, Entry{t->high_qc.round, t->signature}).second) continue;
     if (!highest || t->high_qc.round > highest->round) highest = &t->high_qc;
   }
   types::TimeoutCertificate tc;

@@ -81,8 +81,9 @@ std::vector<VerifyResult<types::BlockVote>> verify_block_votes(
 std::optional<Verified<types::QuorumCertificate>> form_qc(
     const Verifier& v, std::span<const Verified<types::BlockVote>> votes,
     std::span<const VerifiedVoteAggregate> known = {});
-/// Aggregates verified timeouts of one round into a TC; `high_qc` must be the
-/// verified QC of the highest round among them. nullopt unless a quorum.
+/// Aggregates verified timeouts of one round into a TC, one per signer (a
+/// signer's later timeouts are ignored); the TC carries the QC of the
+/// highest round among those used. nullopt unless a quorum.
 std::optional<Verified<types::TimeoutCertificate>> form_tc(
     const Verifier& v, std::span<const Verified<types::Timeout>> timeouts);
 

@@ -61,9 +61,12 @@ std::vector<core::Action> NodeStateMachine::on_message(types::ValidatorId from,
       return self.mempool_->on_gossip(t, from, m.txs);
     }
     std::vector<core::Action> operator()(const core::TransactionFetchRequest& m) {
+      // Only transactions of the block named, each an indexed lookup.
       core::TransactionFetchResponse response{m.block_hash, {}};
-      for (const auto& h : m.tx_hashes)
-        if (auto tx = self.find_transaction(h)) response.txs.push_back(std::move(tx));
+      auto n = std::min<std::size_t>(m.tx_hashes.size(), bft::limits::kMaxFetchHashes);
+      for (std::size_t i = 0; i < n; ++i)
+        if (auto tx = self.find_transaction(m.block_hash, m.tx_hashes[i]))
+          response.txs.push_back(std::move(tx));
       if (response.txs.empty()) return {};
       return {core::SendMessage{from, std::move(response)}};
     }
@@ -82,6 +85,9 @@ std::vector<core::Action> NodeStateMachine::on_message(types::ValidatorId from,
     }
     std::vector<core::Action> operator()(const core::BlockFetchResponse& m) {
       return self.bft_->on_block_fetch_response(t, from, m);
+    }
+    std::vector<core::Action> operator()(const core::EquivocationProof& m) {
+      return self.bft_->on_equivocation_proof(t, from, m);
     }
   };
   return std::visit(Visitor{*this, from, t}, message);
@@ -116,11 +122,12 @@ void NodeStateMachine::connect(std::vector<core::Action>& actions) {
                  std::make_move_iterator(extra.end()));
 }
 
-types::TransactionRef NodeStateMachine::find_transaction(const types::Hash& h) const {
+types::TransactionRef NodeStateMachine::find_transaction(const types::Hash& block,
+                                                         const types::Hash& h) const {
   if (auto tx = mempool_->find(h)) return tx;
   // A proposer serves the transactions of blocks it holds, also once they
   // left its pool.
-  return bft_->find_transaction_in_tree(h);
+  return bft_->find_block_transaction(block, h);
 }
 
 }  // namespace hyperscale::node

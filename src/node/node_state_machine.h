@@ -37,7 +37,8 @@ class NodeStateMachine final : public core::StateMachine {
   std::vector<core::Action> on_job(const core::JobResult& result);
   /// Feeds bft's commits to the mempool and the mempool's arrivals to bft.
   void connect(std::vector<core::Action>& actions);
-  types::TransactionRef find_transaction(const types::Hash& h) const;
+  /// Transaction `h` of block `block`: from the pool, or from the block itself.
+  types::TransactionRef find_transaction(const types::Hash& block, const types::Hash& h) const;
 
   types::ValidatorId self_;
   types::ShardId shard_;

@@ -1,10 +1,27 @@
 #include "simulation/invariants.h"
 
+#include <algorithm>
+
 namespace hyperscale::simulation {
+
+namespace {
+
+std::string ms(std::uint64_t v) {
+  return std::to_string(v) + " ms";
+}
+
+std::string fixed2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+}  // namespace
 
 void InvariantChecker::violate(const std::string& name, std::string what) {
   auto& slot = results_[name];
   if (!slot) slot = std::move(what);
+  unchecked_.erase(name);
   broken_ = true;
 }
 
@@ -15,7 +32,8 @@ bool InvariantChecker::ok() const {
 }
 
 void InvariantChecker::on_commit(types::ValidatorId node, types::ShardId shard,
-                                 const types::Block& block) {
+                                 const types::Block& block, types::TimestampMs now, bool honest) {
+  ++commits_;
   const auto& h = block.header();
   auto [it, fresh] = committed_.emplace(std::make_pair(shard, h.height), block.hash());
   if (!fresh && it->second != block.hash())
@@ -30,11 +48,15 @@ void InvariantChecker::on_commit(types::ValidatorId node, types::ShardId shard,
                                       std::to_string(h.height) + " on top of height " +
                                       std::to_string(tip->second.first));
   tips_[node] = {h.height, block.hash()};
+  if (!honest) return;
+  auto& history = tip_history_[shard];
+  if (history.empty() || h.height > history.back().second) history.emplace_back(now, h.height);
 }
 
 void InvariantChecker::on_restart(types::ValidatorId node, types::BlockHeight height,
-                                  const types::Hash& hash) {
+                                  const types::Hash& hash, types::TimestampMs now) {
   tips_[node] = {height, hash};
+  restarted_ms_[node] = now;
 }
 
 void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
@@ -45,42 +67,165 @@ void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
                                   " voted for two blocks in round " + std::to_string(round));
 }
 
-void InvariantChecker::expect_liveness(types::TimestampMs heal_ms, std::uint64_t deadline_ms,
-                                       std::uint32_t num_shards) {
-  liveness_ = Liveness{heal_ms, deadline_ms, num_shards, {}, false};
-  unchecked_.erase("liveness");
+void InvariantChecker::on_timeout_sent(types::ValidatorId node, types::Round round,
+                                       const types::Hash& content) {
+  auto [it, fresh] = timeouts_.emplace(std::make_pair(node, round), content);
+  if (!fresh && it->second != content)
+    violate("no_double_vote", "validator " + std::to_string(node) +
+                                  " signed two different timeouts for round " +
+                                  std::to_string(round));
 }
 
-void InvariantChecker::note_commit_time(types::ShardId shard, types::TimestampMs now) {
-  check_liveness(now);  // a commit after the deadline is too late
-  if (!liveness_ || liveness_->decided || now < liveness_->heal_ms) return;
-  liveness_->committed_since_heal.insert(shard);
-  if (liveness_->committed_since_heal.size() == liveness_->num_shards) liveness_->decided = true;
+types::BlockHeight InvariantChecker::shard_height_at(types::ShardId shard,
+                                                     types::TimestampMs t) const {
+  auto it = tip_history_.find(shard);
+  if (it == tip_history_.end()) return 0;
+  const auto& h = it->second;
+  auto after = std::upper_bound(h.begin(), h.end(), t,
+                                [](types::TimestampMs v, const auto& e) { return v < e.first; });
+  return after == h.begin() ? 0 : std::prev(after)->second;
 }
 
-void InvariantChecker::check_liveness(types::TimestampMs now) {
-  if (!liveness_ || liveness_->decided || now <= liveness_->heal_ms + liveness_->deadline_ms)
+void InvariantChecker::expect_liveness(LivenessPolicy policy, std::uint32_t num_shards) {
+  liveness_ = Liveness{std::move(policy), num_shards, std::nullopt, std::nullopt};
+}
+
+std::optional<types::TimestampMs> InvariantChecker::steady_since() const {
+  return liveness_ ? liveness_->steady_ms : std::nullopt;
+}
+
+void InvariantChecker::sample(types::TimestampMs now, std::span<const ValidatorView> validators) {
+  if (!liveness_ || now < liveness_->policy.heal_ms) return;
+  auto& live = *liveness_;
+  const auto& p = live.policy;
+  auto reference = now >= p.lag_tolerance_ms ? now - p.lag_tolerance_ms : 0;
+  const ValidatorView* behind = nullptr;
+  types::BlockHeight behind_target = 0;
+  for (const auto& v : validators) {
+    if (!v.counted) continue;
+    // A validator restarted after the faults stopped has the deadline to
+    // catch up from its restart.
+    if (auto r = restarted_ms_.find(v.id); r != restarted_ms_.end() && r->second > p.heal_ms &&
+                                           now <= r->second + p.catch_up_deadline_ms)
+      continue;
+    auto target = shard_height_at(v.shard, reference);
+    if (v.committed_height < target &&
+        (!behind || target - v.committed_height > behind_target - behind->committed_height)) {
+      behind = &v;
+      behind_target = target;
+    }
+  }
+  auto describe_behind = [&] {
+    return "validator " + std::to_string(behind->id) + " at committed height " +
+           std::to_string(behind->committed_height) + " while shard " +
+           std::to_string(behind->shard) + " was at " + std::to_string(behind_target) + " " +
+           ms(p.lag_tolerance_ms) + " earlier";
+  };
+  // Lagging is allowed until the deadline (recovery may take round timers);
+  // from then on every counted validator stays within the tolerance.
+  if (!behind) {
+    if (!live.caught_up_ms) live.caught_up_ms = now;
+  } else if (now > p.heal_ms + p.catch_up_deadline_ms) {
+    violate("catch_up", describe_behind() + ", " + ms(now - p.heal_ms) +
+                            " after the faults stopped at " + ms(p.heal_ms) + " (deadline " +
+                            ms(p.catch_up_deadline_ms) + ")");
     return;
-  liveness_->decided = true;
-  for (types::ShardId s = 0; s < liveness_->num_shards; ++s)
-    if (!liveness_->committed_since_heal.contains(s)) {
-      violate("liveness", "shard " + std::to_string(s) + " committed nothing within " +
-                              std::to_string(liveness_->deadline_ms) +
-                              " ms after faults stopped at " + std::to_string(liveness_->heal_ms) +
-                              " ms");
+  }
+  if (!live.caught_up_ms) return;
+  if (!live.steady_ms) {
+    bool warm = true;
+    for (types::ShardId s = 0; s < live.num_shards; ++s)
+      warm = warm && shard_height_at(s, now) >= p.warmup_height;
+    if (warm) live.steady_ms = now;
+  }
+  for (types::ShardId s = 0; s < live.num_shards; ++s) {
+    types::TimestampMs last = *live.caught_up_ms;
+    if (auto it = tip_history_.find(s); it != tip_history_.end() && !it->second.empty())
+      last = std::max(last, it->second.back().first);
+    if (now > last + p.max_commit_gap_ms) {
+      violate("progress", "shard " + std::to_string(s) + " committed nothing for " +
+                              ms(now - last) + " in the steady part (since " +
+                              ms(*live.caught_up_ms) + "; limit " + ms(p.max_commit_gap_ms) + ", " +
+                              p.floor + ")");
       return;
     }
+  }
 }
 
-void InvariantChecker::finish(types::TimestampMs now) {
-  check_liveness(now);
+void InvariantChecker::finish(
+    types::TimestampMs now,
+    const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load) {
+  if (commits_ == 0) {
+    for (const char* name : {"agreement", "commit_extends_tip"})
+      if (!results_.at(name)) unchecked_[name] = "not checked: nothing was committed";
+  }
+  if (honest_validators_ == 0) {
+    if (!results_.at("no_double_vote"))
+      unchecked_["no_double_vote"] = "not checked: no validator is honest";
+  } else if (votes_.empty() && timeouts_.empty() && !results_.at("no_double_vote")) {
+    unchecked_["no_double_vote"] = "not checked: no honest validator signed a vote or timeout";
+  }
   if (!liveness_) {
-    unchecked_["liveness"] = "not checked: no expectation was set";
-  } else if (!liveness_->decided) {
-    unchecked_["liveness"] =
-        "not checked: the run ended " + std::to_string(now - std::min(now, liveness_->heal_ms)) +
-        " ms after the faults stopped, before every shard committed and before the deadline of " +
-        std::to_string(liveness_->deadline_ms) + " ms; run longer";
+    for (const char* name : {"catch_up", "progress"})
+      if (!results_.at(name))
+        unchecked_[name] = "not checked: the run ended before the faults stopped";
+    return;
+  }
+  const auto& live = *liveness_;
+  const auto& p = live.policy;
+  if (results_.at("catch_up") || results_.at("progress")) return;
+  if (honest_validators_ == 0) {
+    unchecked_["catch_up"] = "not checked: no validator is honest";
+    unchecked_["progress"] = "not checked: no validator is honest";
+    return;
+  }
+  if (!live.caught_up_ms || !live.steady_ms) {
+    auto since = now - std::min(now, p.heal_ms);
+    if (!live.caught_up_ms) {
+      unchecked_["catch_up"] = "not checked: the run ended " + ms(since) +
+                               " after the faults stopped, before every validator caught up "
+                               "and before the deadline of " +
+                               ms(p.catch_up_deadline_ms) + "; run longer";
+      unchecked_["progress"] = "not checked: the steady part (everyone caught up) never began";
+    } else {
+      unchecked_["progress"] =
+          "not checked: no steady part: the shards had not reached the "
+          "warm-up height " +
+          std::to_string(p.warmup_height) + " (" + p.floor + ") by the end; run longer";
+    }
+    return;
+  }
+  auto start = *live.steady_ms;
+  auto length = now - std::min(now, start);
+  if (length < p.min_steady_ms) {
+    unchecked_["progress"] = "not checked: the steady part lasted " + ms(length) + " (from " +
+                             ms(start) + "), less than the " + ms(p.min_steady_ms) +
+                             " needed to judge a rate; run longer";
+    return;
+  }
+  double seconds = static_cast<double>(length) / 1000.0;
+  for (types::ShardId s = 0; s < live.num_shards; ++s) {
+    auto blocks = shard_height_at(s, now) - shard_height_at(s, start);
+    double rate = static_cast<double>(blocks) / seconds;
+    if (rate < p.min_blocks_per_s) {
+      violate("progress", "shard " + std::to_string(s) + " committed " + std::to_string(blocks) +
+                              " blocks in the steady part of " + ms(length) + " (" + fixed2(rate) +
+                              "/s, floor " + fixed2(p.min_blocks_per_s) + "/s, " + p.floor + ")");
+      return;
+    }
+  }
+  if (now > start + p.drain_ms && load) {
+    auto l = load(start, now - p.drain_ms);
+    auto judged = l.offered - std::min(l.offered, l.refused);
+    if (judged > 0) {
+      double fraction = static_cast<double>(l.committed) / static_cast<double>(judged);
+      if (fraction < p.min_committed_fraction)
+        violate("progress",
+                "committed " + std::to_string(l.committed) + " of " + std::to_string(judged) +
+                    " transactions offered in the steady part (" + std::to_string(l.refused) +
+                    " refused by back-pressure): " + fixed2(fraction) + ", floor " +
+                    fixed2(p.min_committed_fraction) + " (" + p.floor + ")");
+    }
   }
 }
 

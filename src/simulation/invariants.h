@@ -1,37 +1,94 @@
 #pragma once
 
 // Checkers that watch a running simulation and record the first violation of
-// each property, with enough detail to debug it from the seed.
+// each property, with enough detail to debug it from the seed (DESIGN §9).
+//
+// Safety: agreement, commit_extends_tip, no_double_vote (votes and timeouts).
+// Liveness, as users mean it:
+//   catch_up — after the transient faults stop, every honest live validator
+//              is within a lag tolerance of its shard's committed tip by a
+//              deadline, and stays so from then on;
+//   progress — in the steady part of the run (from the moment everyone caught
+//              up), each shard commits at a floor rate with no long gap, and
+//              commits the offered load (minus what back-pressure refused).
+// A check that could not be decided says so, and why, in unchecked().
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "core/events.h"
 #include "types/block.h"
 
 namespace hyperscale::simulation {
 
+/// What "live" means for one run; the scenario derives it from its config
+/// (latency, round timers, faults) when the transient faults stop.
+struct LivenessPolicy {
+  types::TimestampMs heal_ms = 0;             // transient faults stopped
+  core::DurationMs catch_up_deadline_ms = 0;  // everyone caught up by heal + this
+  core::DurationMs lag_tolerance_ms = 0;      // caught up: height >= shard tip this long ago
+  core::DurationMs max_commit_gap_ms = 0;     // steady part: a commit at least this often
+  double min_blocks_per_s = 0;                // steady part, per shard
+  double min_committed_fraction = 0;          // of txs offered in the steady part, not refused
+  core::DurationMs drain_ms = 0;              // txs offered this close to the end are not judged
+  core::DurationMs min_steady_ms = 0;         // a shorter steady part cannot decide progress
+  /// The rate floors apply once every shard has committed this many blocks
+  /// (a warm-up, e.g. the history leader reputation needs under faults).
+  types::BlockHeight warmup_height = 0;
+  std::string floor;  // which floor applies and why, for the messages
+};
+
+/// One validator as the checker sees it at a sample.
+struct ValidatorView {
+  types::ValidatorId id = 0;
+  types::ShardId shard = 0;
+  types::BlockHeight committed_height = 0;
+  /// Honest and running: the liveness checks hold it to the shard's tip.
+  bool counted = false;
+};
+
+/// Transactions offered in a time window, for the progress check.
+struct OfferedLoad {
+  std::uint64_t offered = 0;
+  std::uint64_t refused = 0;  // back-pressure, reported by the node
+  std::uint64_t committed = 0;
+};
+
 class InvariantChecker {
  public:
-  /// Agreement (one block per shard height) and commit-extends-tip (per node).
-  void on_commit(types::ValidatorId node, types::ShardId shard, const types::Block& block);
-  /// No honest validator signs two votes (or two timeouts) for one round,
-  /// across restarts too: called for every vote leaving an honest node.
+  /// Agreement (one block per shard height) and commit-extends-tip (per
+  /// node). Commits of honest validators make the shard's tip, which the
+  /// liveness checks hold the others to.
+  void on_commit(types::ValidatorId node, types::ShardId shard, const types::Block& block,
+                 types::TimestampMs now, bool honest);
+  /// No honest validator signs two votes for one round, across restarts too:
+  /// called for every vote leaving an honest node.
   void on_vote_sent(types::ValidatorId node, types::Round round, const types::Hash& block);
-  /// A restarted node starts over from its stored tip.
-  void on_restart(types::ValidatorId node, types::BlockHeight height, const types::Hash& hash);
+  /// Same for timeouts: one timeout content (its high QC and TC) per round.
+  void on_timeout_sent(types::ValidatorId node, types::Round round, const types::Hash& content);
+  /// A restarted node starts over from its stored tip; after the faults
+  /// stopped, it has the catch-up deadline from `now` to reach the tip again.
+  void on_restart(types::ValidatorId node, types::BlockHeight height, const types::Hash& hash,
+                  types::TimestampMs now);
+  /// The number of honest validators in the run (no_double_vote is undecided without any).
+  void set_honest_validators(std::size_t count) { honest_validators_ = count; }
 
-  /// Liveness: after faults stop at `heal_ms`, every shard must commit within
-  /// `deadline_ms`. Holds as soon as every shard has committed after heal_ms;
-  /// broken if the deadline passes first (checked by check_liveness).
-  void expect_liveness(types::TimestampMs heal_ms, std::uint64_t deadline_ms,
-                       std::uint32_t num_shards);
-  void check_liveness(types::TimestampMs now);
-  void note_commit_time(types::ShardId shard, types::TimestampMs now);
-  /// The run ended at `now`: a liveness expectation neither met nor broken
-  /// by then is reported as not checked (never silently "ok").
-  void finish(types::TimestampMs now);
+  /// Liveness from now on, for `num_shards` shards.
+  void expect_liveness(LivenessPolicy policy, std::uint32_t num_shards);
+  /// Checks catch-up and commit gaps at `now` (the runner samples often).
+  void sample(types::TimestampMs now, std::span<const ValidatorView> validators);
+  /// When the steady part began (everyone caught up after the faults, and
+  /// the warm-up height reached), if it has.
+  std::optional<types::TimestampMs> steady_since() const;
+  /// The run ended at `now`: decides what is left (progress over the steady
+  /// part, with `load` giving the offered load of a window) or says why not.
+  void finish(types::TimestampMs now,
+              const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load);
 
   bool ok() const;
   /// Some invariant broke: the runner stops at once.
@@ -41,27 +98,35 @@ class InvariantChecker {
   /// Invariant name -> why it could not be decided in this run.
   const std::map<std::string, std::string>& unchecked() const { return unchecked_; }
 
+  /// The highest height of `shard` an honest validator committed by time `t` (0 before any).
+  types::BlockHeight shard_height_at(types::ShardId shard, types::TimestampMs t) const;
+
  private:
   void violate(const std::string& name, std::string what);
 
   struct Liveness {
-    types::TimestampMs heal_ms;
-    std::uint64_t deadline_ms;
-    std::uint32_t num_shards;
-    std::set<types::ShardId> committed_since_heal;
-    bool decided = false;
+    LivenessPolicy policy;
+    std::uint32_t num_shards = 0;
+    std::optional<types::TimestampMs> caught_up_ms;  // everyone caught up after the faults
+    std::optional<types::TimestampMs> steady_ms;     // ... and warmed up: rates are judged
   };
   std::map<std::pair<types::ShardId, types::BlockHeight>, types::Hash> committed_;
   std::map<types::ValidatorId, std::pair<types::BlockHeight, types::Hash>> tips_;
+  std::map<types::ValidatorId, types::TimestampMs> restarted_ms_;
   std::map<std::pair<types::ValidatorId, types::Round>, types::Hash> votes_;
+  std::map<std::pair<types::ValidatorId, types::Round>, types::Hash> timeouts_;
+  /// Per shard, (time, new highest committed height), in time order.
+  std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::BlockHeight>>>
+      tip_history_;
   std::optional<Liveness> liveness_;
+  std::size_t honest_validators_ = 0;
+  std::uint64_t commits_ = 0;
   std::map<std::string, std::string> unchecked_;
   bool broken_ = false;
   std::map<std::string, std::optional<std::string>> results_ = {
-      {"agreement", std::nullopt},
-      {"commit_extends_tip", std::nullopt},
-      {"no_double_vote", std::nullopt},
-      {"liveness", std::nullopt},
+      {"agreement", std::nullopt},      {"commit_extends_tip", std::nullopt},
+      {"no_double_vote", std::nullopt}, {"catch_up", std::nullopt},
+      {"progress", std::nullopt},
   };
 };
 

@@ -80,6 +80,10 @@ void digest(types::Writer& w, const Message& m) {
     }
     void operator()(const core::BlockFetchRequest& r) { w.fixed(r.block_hash); }
     void operator()(const core::BlockFetchResponse& r) { w.fixed(r.block->hash()); }
+    void operator()(const core::EquivocationProof& p) {
+      w.fixed(p.first.compute_hash());
+      w.fixed(p.second.compute_hash());
+    }
     void operator()(const core::SyncResponse& r) {
       w.u32(static_cast<std::uint32_t>(r.blocks.size()));
       if (!r.blocks.empty()) w.fixed(r.blocks.front().block->hash());
@@ -221,16 +225,42 @@ std::uint64_t SimulationRunner::committed_block_count() const {
 
 std::uint64_t SimulationRunner::view_changes() const {
   std::uint64_t n = 0;
-  for (const auto& [id, slot] : nodes_)
-    if (slot.machine) n = std::max(n, slot.machine->bft().stats().rounds_entered_by_tc);
+  for (const auto& [id, slot] : nodes_) {
+    auto v = slot.past_rounds_entered_by_tc;
+    if (slot.machine) v += slot.machine->bft().stats().rounds_entered_by_tc;
+    n = std::max(n, v);
+  }
   return n;
 }
 
 std::uint64_t SimulationRunner::timeouts_sent() const {
   std::uint64_t n = 0;
-  for (const auto& [id, slot] : nodes_)
+  for (const auto& [id, slot] : nodes_) {
+    n += slot.past_timeouts_sent;
     if (slot.machine) n += slot.machine->bft().stats().timeouts_sent;
+  }
   return n;
+}
+
+OfferedLoad SimulationRunner::offered_load(TimestampMs from_ms, TimestampMs to_ms) const {
+  OfferedLoad out;
+  txs_.for_each([&](const types::Hash&, const TxRecord& rec) {
+    if (rec.submitted_ms < from_ms || rec.submitted_ms >= to_ms) return;
+    ++out.offered;
+    if (rec.refused) ++out.refused;
+    if (rec.committed_ms) ++out.committed;
+  });
+  return out;
+}
+
+std::vector<ValidatorView> SimulationRunner::validator_views() const {
+  std::vector<ValidatorView> out;
+  out.reserve(nodes_.size());
+  for (const auto& [id, slot] : nodes_)
+    out.push_back({id, topology_.shard_of_validator(id).value_or(0),
+                   slot.storage->committed_height(),
+                   slot.machine != nullptr && slot.byzantine == ByzantineKind::kNone});
+  return out;
 }
 
 types::Hash SimulationRunner::trace_hash() const {
@@ -243,7 +273,7 @@ void SimulationRunner::boot(ValidatorId v, bool fresh) {
   auto recovered = slot.storage->recover();
   if (!fresh)
     invariants_.on_restart(v, recovered.committed_tip->header().height,
-                           recovered.committed_tip->hash());
+                           recovered.committed_tip->hash(), now_);
   slot.committed = recovered.committed_tip->header().height;
   slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, v, slot.signer,
                                                           std::move(recovered));
@@ -282,6 +312,9 @@ void SimulationRunner::crash(ValidatorId v, bool after_next_persist) {
     slot.crash_after_next_persist = true;
     return;
   }
+  const auto& stats = slot.machine->bft().stats();
+  slot.past_timeouts_sent += stats.timeouts_sent;
+  slot.past_rounds_entered_by_tc += stats.rounds_entered_by_tc;
   slot.machine.reset();
   ++slot.incarnation;
   slot.crash_after_next_persist = false;
@@ -320,11 +353,18 @@ void SimulationRunner::run_until(TimestampMs until_ms) {
       slot.timer_seq.erase(it);
     }
     deliver(e.node, e.event);
-    if ((stats_.events_processed & 0xff) == 0) invariants_.check_liveness(now_);
+    sample_liveness();
     if (invariants_.broken()) return;  // stop at the first violation
   }
   now_ = std::max(now_, until_ms);
-  invariants_.check_liveness(now_);
+  sample_liveness();
+}
+
+void SimulationRunner::sample_liveness() {
+  if (now_ < next_sample_ms_) return;
+  next_sample_ms_ = now_ + kLivenessSampleMs;
+  auto views = validator_views();
+  invariants_.sample(now_, views);
 }
 
 void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {
@@ -392,10 +432,9 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
           } else if constexpr (std::is_same_v<T, core::StoreCertifiedBlock>) {
             slot.storage->store_certified(a.block, a.qc);
           } else if constexpr (std::is_same_v<T, core::CommitBlock>) {
-            slot.storage->commit(a.block, a.qc);
+            slot.storage->commit(a.block, a.qc, a.leader_record);
             auto shard = a.block->header().shard;
-            invariants_.on_commit(v, shard, *a.block);
-            invariants_.note_commit_time(shard, now_);
+            invariants_.on_commit(v, shard, *a.block, now_, slot.byzantine == ByzantineKind::kNone);
             slot.committed = a.block->header().height;
             ++slot.commits;
             // The first validator to commit a height records its txs (agreement
@@ -415,6 +454,7 @@ void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
             }
           } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
             ++stats_.submissions_rejected;
+            if (auto* rec = txs_.find(a.tx_hash)) rec->refused = true;
           } else if constexpr (std::is_same_v<T, core::EquivocationDetected>) {
             ++stats_.equivocations_reported;
           }
@@ -464,9 +504,16 @@ void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& mes
   else
     copies = byzantine_transform(from, to, message);
   for (auto& [dest, msg] : copies) {
-    if (slot.byzantine == ByzantineKind::kNone)
+    if (slot.byzantine == ByzantineKind::kNone) {
       if (const auto* vote = std::get_if<types::BlockVote>(&msg))
         invariants_.on_vote_sent(from, vote->round, vote->block_hash);
+      if (const auto* timeout = std::get_if<types::Timeout>(&msg)) {
+        types::Timeout unsigned_copy = *timeout;
+        unsigned_copy.signature = {};
+        invariants_.on_timeout_sent(from, timeout->round,
+                                    types::hash_bytes(types::encode(unsigned_copy)));
+      }
+    }
     if (dest == from) {  // loopback: no network
       push(now_, core::EventPriority::kNetwork, dest,
            NodeEvent{dest, std::nullopt, core::MessageReceived{from, std::move(msg)}});

@@ -50,6 +50,7 @@ struct TxRecord {
   types::ShardId shard = 0;
   types::TimestampMs submitted_ms = 0;
   std::optional<types::TimestampMs> committed_ms;
+  bool refused = false;  // the node refused the submission (back-pressure, duplicate, invalid)
 };
 
 struct RunnerStats {
@@ -111,8 +112,16 @@ class SimulationRunner {
   const types::HashMap<TxRecord>& transactions() const { return txs_; }
   std::uint64_t committed_tx_count() const { return committed_txs_; }
   std::uint64_t committed_block_count() const;
+  /// Rounds entered through a TC, most of any validator (counted across restarts).
   std::uint64_t view_changes() const;
+  /// Timeouts signed by all validators (counted across restarts).
   std::uint64_t timeouts_sent() const;
+  /// Offered load of transactions submitted in [from_ms, to_ms).
+  OfferedLoad offered_load(types::TimestampMs from_ms, types::TimestampMs to_ms) const;
+  /// Every validator as the liveness checks see it now.
+  std::vector<ValidatorView> validator_views() const;
+  /// How often (simulated) the runner hands validator_views() to the checker.
+  static constexpr core::DurationMs kLivenessSampleMs = 100;
   /// BLAKE2b over every event processed and every action taken, in order.
   types::Hash trace_hash() const;
 
@@ -128,6 +137,9 @@ class SimulationRunner {
     std::map<core::TimerId, std::uint64_t> timer_seq;  // live timer event per id
     types::BlockHeight committed = 0;
     std::uint64_t commits = 0;
+    /// Consensus counters of earlier incarnations (a restart starts them over).
+    std::uint64_t past_timeouts_sent = 0;
+    std::uint64_t past_rounds_entered_by_tc = 0;
   };
   struct EventKey {
     types::TimestampMs time;
@@ -155,6 +167,8 @@ class SimulationRunner {
   void serve_sync(types::ValidatorId server, types::ValidatorId requester,
                   const core::SyncRequest& request);
   void boot(types::ValidatorId v, bool fresh);
+  /// Hands the validators' heights to the liveness checks every kLivenessSampleMs.
+  void sample_liveness();
 
   SimConfig config_;
   types::Topology topology_;
@@ -178,6 +192,7 @@ class SimulationRunner {
   types::HashMap<TxRecord> txs_;
   std::map<types::ShardId, types::BlockHeight> recorded_height_;  // commit times taken up to
   std::uint64_t committed_txs_ = 0;
+  types::TimestampMs next_sample_ms_ = 0;
   std::unique_ptr<types::Hasher> trace_;
   types::Writer trace_buffer_{256};  // reused for every digest
 };

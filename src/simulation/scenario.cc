@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "bft/limits.h"
 #include "types/limits.h"
 
 namespace hyperscale::simulation {
@@ -36,6 +37,66 @@ LatencySummary summarize(std::vector<double> values) {
 }
 
 }  // namespace
+
+/// Blocks committed before the rate floors under Byzantine faults apply.
+constexpr types::BlockHeight kReputationWarmupBlocks = 4;
+
+LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
+  const auto& net = s.sim.network;
+  const auto& bft = s.sim.node.bft;
+  auto n = s.sim.validators_per_shard;
+  auto f = fault_budget(n);
+  core::DurationMs rtt =
+      2 * (net.intra_shard_latency_ms + net.jitter_ms) + 2 * s.sim.max_job_delay_ms;
+  core::DurationMs interval =
+      s.workload.tps > 0 ? std::max<core::DurationMs>(rtt, 20) : rtt + bft.proposal_tick_ms;
+  if (n == 1) interval = std::max(interval, bft.min_block_interval_ms);
+  double expected_blocks_per_s = 1000.0 / static_cast<double>(interval);
+
+  core::DurationMs timer = bft.round_timeout_base_ms;
+  for (auto v : r.validators())
+    if (const auto* node = r.node(v))
+      timer = std::max(timer, node->bft().current_round_timeout_ms());
+  // The largest lag to sync: 32 heights per request, a request per 2 rtt.
+  types::BlockHeight lag = 0;
+  for (const auto& view : r.validator_views())
+    if (view.counted)
+      lag = std::max(lag, r.committed_height(view.shard) -
+                              std::min(r.committed_height(view.shard), view.committed_height));
+  core::DurationMs sync_ms = (lag / 32 + 1) * 2 * rtt;
+
+  bool permanent = !s.byzantine.empty() || 2 * s.sim.max_clock_skew_ms > bft.max_timestamp_lead_ms;
+  LivenessPolicy p;
+  p.heal_ms = r.now();
+  // A commit is learnt from the next proposal; one lost near the end of the
+  // faults costs a round timer.
+  p.lag_tolerance_ms = 2 * rtt + bft.proposal_tick_ms + 1000 + timer;
+  p.catch_up_deadline_ms = s.liveness_timeouts * timer + 1000 + 10 * rtt + sync_ms;
+  p.max_commit_gap_ms = s.liveness_timeouts * timer + 4 * rtt + 1000;
+  p.drain_ms = 2000 + 4 * rtt;
+  p.min_steady_ms = std::max<core::DurationMs>(2000, 10 * interval);
+  if (permanent) {
+    // f consecutive faulty leaders, each a failed round at a growing timer.
+    core::DurationMs failed = 0;
+    for (std::uint32_t i = 0; i <= f; ++i)
+      failed += std::min(bft.round_timeout_max_ms, timer + i * bft.round_timeout_step_ms) + rtt;
+    p.max_commit_gap_ms += failed;
+    // Commits become known with the next proposal, which failed rounds delay.
+    p.lag_tolerance_ms += failed;
+    p.min_blocks_per_s = 0.10 * expected_blocks_per_s;
+    p.min_committed_fraction = 0.50;
+    // Leader reputation needs committed blocks (and their failed rounds in
+    // its window) to skip faulty leaders.
+    p.warmup_height = kReputationWarmupBlocks;
+    p.floor = "lower floor: faults that never stop, after a warm-up of " +
+              std::to_string(p.warmup_height) + " blocks";
+  } else {
+    p.min_blocks_per_s = 0.50 * expected_blocks_per_s;
+    p.min_committed_fraction = 0.90;
+    p.floor = "fault-free floor";
+  }
+  return p;
+}
 
 std::vector<std::string> validate(const Scenario& s) {
   std::vector<std::string> problems;
@@ -82,9 +143,14 @@ SimReport run_scenario(const Scenario& s) {
 
   for (const auto& [at, fn] : s.events)
     runner.schedule(at, fn);
-  bool any_faults = s.crash_restart || !s.partitions.empty() || !s.byzantine.empty() ||
-                    !s.events.empty() || s.sim.network.loss_ppm > 0;
-  types::TimestampMs faults_end = s.faults_end_ms.value_or(any_faults ? s.duration_ms * 2 / 3 : 0);
+  std::size_t honest_count = 0;
+  for (auto v : runner.validators())
+    if (runner.byzantine(v) == ByzantineKind::kNone) ++honest_count;
+  runner.invariants().set_honest_validators(honest_count);
+  bool transient_faults =
+      s.crash_restart || !s.partitions.empty() || !s.events.empty() || s.sim.network.loss_ppm > 0;
+  types::TimestampMs faults_end =
+      s.faults_end_ms.value_or(transient_faults ? s.duration_ms * 2 / 3 : 0);
   for (const auto& p : s.partitions)
     faults_end = std::max(faults_end, p.end_ms);
 
@@ -132,16 +198,10 @@ SimReport run_scenario(const Scenario& s) {
     }
   }
 
-  // Liveness: after the faults stop, every shard commits within N round
-  // timeouts of the longest timer any live validator then has.
+  // Liveness: from when the transient faults stop (DESIGN §9).
   if (s.check_liveness) {
-    auto timeouts = s.liveness_timeouts;
-    runner.schedule(faults_end, [timeouts](SimulationRunner& r) {
-      core::DurationMs longest = 0;
-      for (auto v : r.validators())
-        if (const auto* n = r.node(v))
-          longest = std::max(longest, n->bft().current_round_timeout_ms());
-      r.invariants().expect_liveness(r.now(), timeouts * longest + 1000, r.topology().num_shards());
+    runner.schedule(faults_end, [&s](SimulationRunner& r) {
+      r.invariants().expect_liveness(liveness_policy(s, r), r.topology().num_shards());
     });
   }
 
@@ -163,9 +223,11 @@ SimReport run_scenario(const Scenario& s) {
         auto shard = r.topology().shard_of(tx->access().writes.front());
         auto it = gateway.find(shard);
         if (it == gateway.end()) {
+          // Clients submit to honest validators: a Byzantine gateway would
+          // drop them, which says nothing about consensus.
           std::vector<types::ValidatorId> up;
           for (auto v : r.validators_of(shard))
-            if (r.is_up(v)) up.push_back(v);
+            if (r.is_up(v) && r.byzantine(v) == ByzantineKind::kNone) up.push_back(v);
           if (up.empty()) continue;
           it = gateway.emplace(shard, up[r.rng().below(up.size())]).first;
         }
@@ -225,7 +287,11 @@ SimReport run_scenario(const Scenario& s) {
     }
   }
   report.trace_hash = runner.trace_hash().hex();
-  runner.invariants().finish(runner.now());
+  runner.invariants().finish(runner.now(),
+                             [&runner](types::TimestampMs from, types::TimestampMs to) {
+                               return runner.offered_load(from, to);
+                             });
+  report.steady_since_ms = runner.invariants().steady_since();
   report.invariants = runner.invariants().results();
   report.unchecked = runner.invariants().unchecked();
   report.ok = runner.invariants().ok();

@@ -35,14 +35,33 @@ struct Scenario {
   std::vector<PartitionWindow> partitions;
   /// Any other scripted change at a time (loss on/off, crashes, skew...).
   std::vector<std::pair<types::TimestampMs, std::function<void(SimulationRunner&)>>> events;
-  /// When faults stop; default: two thirds of the run when there are any.
+  /// When the transient faults (partitions, crashes, loss, scripted events)
+  /// stop; default: two thirds of the run when there are any, else 0.
+  /// Byzantine validators and clock skew never stop.
   std::optional<types::TimestampMs> faults_end_ms;
-  /// Commits must resume within this many round timeouts after faults stop.
+  /// Round timeouts (of the longest round timer when the faults stop) in the
+  /// catch-up deadline and the longest commit gap; see liveness_policy().
   std::uint32_t liveness_timeouts = 3;
   bool check_liveness = true;
   core::DurationMs progress_interval_ms = 1000;
   std::function<void(const SimulationRunner&)> on_progress;
 };
+
+/// The liveness policy of a scenario when its transient faults stop (DESIGN
+/// §9), from its latency, round timers, load and faults:
+///   rtt = 2 × (latency + jitter) + 2 × job delay; block interval = rtt (with
+///   load; + proposal tick without); lag tolerance = 2 × rtt + tick + 1 s +
+///   the longest round timer (a proposal lost near the end of the faults);
+///   catch-up deadline = liveness_timeouts × longest round timer + 1 s +
+///   10 × rtt + the sync of the largest lag (32 heights per 2 × rtt);
+///   commit gap = liveness_timeouts × longest timer + 4 × rtt + 1 s;
+///   under faults that never stop, the lag tolerance and the commit gap
+///   grow by f + 1 failed rounds (a commit is learnt from the next proposal);
+///   floors: ≥ 50 % of the fault-free block rate and ≥ 90 % of the offered
+///   load, or 10 % and 50 % under faults that never stop (Byzantine
+///   validators, clock skew beyond half the timestamp lead), judged once
+///   the shard has committed the reputation window + 2 blocks (warm-up).
+LivenessPolicy liveness_policy(const Scenario& scenario, const SimulationRunner& runner);
 
 struct LatencySummary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0;
@@ -82,6 +101,9 @@ struct SimReport {
   /// Invariants this run could not decide (e.g. too short for the liveness
   /// deadline), name -> why. Not violations, but not "ok" either.
   std::map<std::string, std::string> unchecked;
+  /// When the steady part of the run began (every honest validator caught up
+  /// after the faults stopped), if it did.
+  std::optional<types::TimestampMs> steady_since_ms;
   bool ok = true;
   std::vector<std::string> problems;  // scenario set-up refused
 };

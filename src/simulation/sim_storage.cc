@@ -15,7 +15,10 @@ void SimStorage::store_certified(const types::BlockRef& block, const types::Quor
     certified_.emplace(block->hash(), core::CertifiedBlock{block, qc});
 }
 
-void SimStorage::commit(const types::BlockRef& block, const types::QuorumCertificate& qc) {
+void SimStorage::commit(const types::BlockRef& block, const types::QuorumCertificate& qc,
+                        const core::LeaderRecord& record) {
+  HS_ASSERT(record.hash == block->hash());
+  records_.insert_or_assign(block->header().height, record);
   const auto& tip = committed_.rbegin()->second.block;
   HS_ASSERT_MSG(block->header().height == tip->header().height + 1 &&
                     block->header().parent_hash == tip->hash(),
@@ -31,6 +34,14 @@ bft::RecoveredState SimStorage::recover() const {
   const auto& tip = committed_.rbegin()->second;
   r.committed_tip = tip.block;
   r.tip_qc = tip.qc;
+  // The leader records of the last committed blocks, oldest first (none
+  // while only genesis is committed: its record is derived).
+  auto first =
+      records_.lower_bound(committed_height() >= bft::LeaderSchedule::kCommittedRecordsKept
+                               ? committed_height() - bft::LeaderSchedule::kCommittedRecordsKept + 1
+                               : 0);
+  for (auto it = first; it != records_.end(); ++it)
+    r.leader_history.push_back(it->second);
   // The replay window: transactions of blocks within one validity window of the tip.
   auto tip_ts = tip.block->header().timestamp_ms;
   for (auto it = committed_.rbegin(); it != committed_.rend(); ++it) {

@@ -19,8 +19,10 @@ class SimStorage {
 
   void persist_safety(const core::SafetyState& state) { safety_ = state; }
   void store_certified(const types::BlockRef& block, const types::QuorumCertificate& qc);
-  /// Committed blocks arrive in height order, each extending the last.
-  void commit(const types::BlockRef& block, const types::QuorumCertificate& qc);
+  /// Committed blocks arrive in height order, each extending the last, with
+  /// their leader records (in one write, as production's write batch).
+  void commit(const types::BlockRef& block, const types::QuorumCertificate& qc,
+              const core::LeaderRecord& record);
 
   /// What a restarted validator reloads.
   bft::RecoveredState recover() const;
@@ -36,7 +38,8 @@ class SimStorage {
  private:
   std::optional<core::SafetyState> safety_;
   std::map<types::BlockHeight, core::CertifiedBlock> committed_;
-  std::map<types::Hash, core::CertifiedBlock> certified_;  // above the committed tip
+  std::map<types::BlockHeight, core::LeaderRecord> records_;  // of committed blocks above genesis
+  std::map<types::Hash, core::CertifiedBlock> certified_;     // above the committed tip
   std::uint64_t safety_writes_ = 0;
 };
 

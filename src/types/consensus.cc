@@ -84,13 +84,17 @@ void read(Reader& r, TimeoutCertificate& v) {
   r.fixed(v.signature, "tc signature");
   read(r, v.high_qc);
   if (!r.ok()) return;
+  if (auto problem = tc_problem(v)) return r.fail(DecodeErrorCode::kInconsistent, *problem);
+}
+
+std::optional<std::string_view> tc_problem(const TimeoutCertificate& v) {
   if (v.signers.empty() || v.high_qc_rounds.size() != v.signers.count())
-    return r.fail(DecodeErrorCode::kInconsistent, "tc rounds do not match signers");
+    return "tc rounds do not match signers";
   if (v.high_qc.round != v.max_high_qc_round() || v.high_qc.shard != v.shard)
-    return r.fail(DecodeErrorCode::kInconsistent, "tc high qc is not the highest signed round");
+    return "tc high qc is not the highest signed round";
   // A timeout for round r carries a QC of a lower round (safe-to-timeout).
-  if (v.max_high_qc_round() >= v.round)
-    return r.fail(DecodeErrorCode::kInconsistent, "tc high qc round not below tc round");
+  if (v.max_high_qc_round() >= v.round) return "tc high qc round not below tc round";
+  return std::nullopt;
 }
 
 void write(Writer& w, const Timeout& v) {

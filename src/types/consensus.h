@@ -3,6 +3,7 @@
 // Consensus messages and certificates of one shard's HotStuff-2 chain.
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "types/codec.h"
@@ -71,6 +72,12 @@ struct Timeout {
 
   friend bool operator==(const Timeout&, const Timeout&) = default;
 };
+
+/// The structural rules of a TC (DESIGN §5), the same for one received and
+/// one formed locally: one high-QC round per signer, the carried QC is of
+/// the shard and of the highest signed round, and that round is below the
+/// TC's. nullopt if it holds; signatures are checked by crypto.
+std::optional<std::string_view> tc_problem(const TimeoutCertificate& tc);
 
 void write(Writer& w, const QuorumCertificate& v);
 void read(Reader& r, QuorumCertificate& v);

@@ -33,7 +33,7 @@ TEST(BftState, VotesForAValidProposalAndPersistsFirst) {
   // The vote goes to the leader of the next round.
   auto sends = persisted[0].messages;
   ASSERT_EQ(sends.size(), 1u);
-  EXPECT_EQ(std::get<core::SendMessage>(sends[0]).to, c.node(2).leader_of(2));
+  EXPECT_EQ(std::get<core::SendMessage>(sends[0]).to, c.leader(2));
   // The same proposal again: no second vote.
   EXPECT_TRUE(votes_in(c.deliver(1, 2, Cluster::proposal_of(b1))).empty());
 }
@@ -43,8 +43,8 @@ TEST(BftState, ProposalFromTheWrongLeaderIsIgnored) {
   auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
   auto p = std::make_shared<core::ProposalMessage>(*Cluster::proposal_of(b1));
   p->header.proposer = 3;  // not leader(1); signed by 1
-  EXPECT_TRUE(c.deliver(3, 2, core::ProposalRef(p)).empty());
-  EXPECT_EQ(c.node(2).stats().invalid_messages, 1u);
+  EXPECT_TRUE(c.deliver(3, 2, core::ProposalRef(p)).empty()) << "not even verified";
+  EXPECT_EQ(c.node(2).stats().ignored[static_cast<std::size_t>(Ignored::kWrongLeader)], 1u);
 }
 
 TEST(BftState, TwoChainCommitOnlyOnConsecutiveRounds) {
@@ -88,7 +88,7 @@ TEST(BftState, TwoChainCommitOnlyOnConsecutiveRounds) {
 TEST(BftState, ForkAttemptWithAdversarialDeliveryCommitsOneChain) {
   Cluster c(4);
   const types::ValidatorId byzantine = 3;
-  ASSERT_EQ(c.node(0).leader_of(3), byzantine);
+  ASSERT_EQ(c.leader(3), byzantine);
   auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
   for (types::ValidatorId v : {0u, 1u, 2u})
     ASSERT_EQ(votes_in(c.deliver(b1->header().proposer, v, Cluster::proposal_of(b1))).size(), 1u);
@@ -247,7 +247,7 @@ TEST(BftState, TimeoutsFormTcAndTheNextLeaderReproposes) {
     votes += c.node(v).stats().votes_sent;
   EXPECT_EQ(c.node(2).stats().proposals, 1u);
   EXPECT_EQ(votes, 3u);
-  EXPECT_GE(c.node(c.node(0).leader_of(3)).stats().qcs_formed, 1u);
+  EXPECT_GE(c.node(c.leader(3)).stats().qcs_formed, 1u);
 }
 
 TEST(BftState, JoinsATimeoutOnceMoreThanAThirdTimedOut) {
@@ -284,33 +284,46 @@ TEST(BftState, SyncsMissingBlocksAndCommitsThroughTheSameRule) {
   auto b3 = c.make_block(b2, 3, qc2);
   auto qc3 = c.make_qc(b3, {0, 1, 2});
   auto b4 = c.make_block(b3, 4, qc3);
-  // The late node only sees B4: it learns of QC3 above its tip and asks to sync.
+  // The late node only sees B4: it learns of QC3 above its tip and asks the
+  // sender (which holds the blocks) to sync from height 1.
   auto out = c.deliver(0, late, Cluster::proposal_of(b4));
-  bool asked = false;
+  std::optional<types::ValidatorId> asked;
   for (const auto& s : all_of<core::SendMessage>(out))
     if (const auto* r = std::get_if<core::SyncRequest>(&s.message)) {
-      asked = true;
+      asked = s.to;
       EXPECT_EQ(r->from_height, 1u);
+      EXPECT_EQ(r->count, 3u) << "up to the certified block, no further";
     }
-  EXPECT_TRUE(asked);
+  ASSERT_EQ(asked, std::optional<types::ValidatorId>(0));
+  // A response whose QC does not certify its block is refused, and so is
+  // one from a peer nobody asked.
+  core::SyncResponse bad;
+  bad.blocks = {{b1, qc2}};
+  c.deliver(*asked, late, bad);
+  EXPECT_EQ(c.node(late).committed_height(), 0u);
+  // The refused answer moved the request on to another peer.
+  std::optional<types::ValidatorId> again;
+  for (auto& e : c.queue())
+    if (e.from == late && std::holds_alternative<core::SyncRequest>(e.message)) again = e.to;
+  ASSERT_TRUE(again.has_value());
+  ASSERT_NE(*again, *asked);
   core::SyncResponse response;
   response.blocks = {{b1, qc1}, {b2, qc2}, {b3, qc3}};
-  auto applied = c.deliver(1, late, response);
+  c.deliver(*asked, late, response);
+  EXPECT_EQ(c.node(late).committed_height(), 0u) << "its request moved on: not asked any more";
+  auto applied = c.deliver(*again, late, response);
   // B1 and B2 commit (B3 certified in the round after B2); B3 waits for its child.
   auto commits = all_of<core::CommitBlock>(applied);
   ASSERT_EQ(commits.size(), 2u);
   EXPECT_EQ(c.node(late).committed_height(), 2u);
-  // A response whose QC does not certify its block is refused.
-  core::SyncResponse bad;
-  bad.blocks = {{b4, qc3}};
-  c.deliver(1, late, bad);
-  EXPECT_EQ(c.node(late).committed_height(), 2u);
+  EXPECT_EQ(c.node(late).current_round(), 4u) << "synced QCs move the round";
+  EXPECT_EQ(c.node(late).sync().in_flight(), 0u) << "the certified block is held: sync is done";
 }
 
 TEST(BftState, ALeaderThatMissedTheProposalFetchesTheBlockItCertified) {
   Cluster c(4);
   auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
-  const types::ValidatorId leader2 = c.node(0).leader_of(2);
+  const types::ValidatorId leader2 = c.leader(2);
   const types::ValidatorId proposer = b1->header().proposer;
   // Everyone but the next leader gets the proposal and votes to that leader.
   for (types::ValidatorId v = 0; v < c.size(); ++v)

@@ -63,6 +63,12 @@ class Cluster {
   }
   types::TimestampMs now = 1'000;
 
+  /// The leader of `round`: the round-robin rule, as long as a test's chain
+  /// is shorter than the reputation window (DESIGN §5).
+  types::ValidatorId leader(types::Round round) const {
+    return nodes_.at(0)->leaders().round_robin(round);
+  }
+
   /// A signed block with an empty body.
   types::BlockRef make_block(const types::BlockRef& parent, types::Round round,
                              const types::QuorumCertificate& justify,
@@ -75,7 +81,7 @@ class Cluster {
     h.parent_hash = parent->hash();
     h.justify = justify;
     h.timeout_cert = std::move(tc);
-    h.proposer = node(0).leader_of(round);
+    h.proposer = leader(round);
     h.timestamp_ms = timestamp ? timestamp : now;
     h.state_root = parent->header().state_root;
     h.state_version = parent->header().state_version;

@@ -90,6 +90,9 @@ inline std::vector<core::Message> sample_messages() {
       {core::CertifiedBlock{genesis, types::QuorumCertificate::genesis(0, genesis->hash())}}});
   out.emplace_back(core::BlockFetchRequest{types::hash_bytes("b")});
   out.emplace_back(core::BlockFetchResponse{genesis});
+  auto other = proposal->header;
+  other.timestamp_ms += 1;
+  out.emplace_back(core::EquivocationProof{proposal->header, other});
   return out;
 }
 

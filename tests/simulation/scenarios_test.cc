@@ -154,22 +154,25 @@ Scenario split_that_never_heals(types::TimestampMs duration_ms) {
 }
 
 TEST(Scenarios, AShardThatNeverRecoversBreaksLiveness) {
-  // No quorum on either side: no commit within the deadline (4 s + 3 x 3 s + 1 s).
+  // No quorum on either side: no commit within the longest allowed gap
+  // after the faults "stopped" at 4 s (3 round timers + 4 round trips + 1 s).
   auto r = run_scenario(split_that_never_heals(20'000));
   EXPECT_FALSE(r.ok);
   EXPECT_TRUE(r.stopped_early) << "the run stops at the first violation";
-  EXPECT_GT(r.simulated_ms, 14'000u);  // the deadline: 4 s + 3 x 3 s + 1 s
-  EXPECT_LT(r.simulated_ms, 15'000u);
-  ASSERT_TRUE(r.invariants.at("liveness").has_value()) << describe(r);
-  EXPECT_NE(r.invariants.at("liveness")->find("committed nothing"), std::string::npos);
+  EXPECT_GT(r.simulated_ms, 14'000u);
+  EXPECT_LT(r.simulated_ms, 15'500u);
+  ASSERT_TRUE(r.invariants.at("progress").has_value()) << describe(r);
+  EXPECT_NE(r.invariants.at("progress")->find("committed nothing"), std::string::npos);
   EXPECT_FALSE(r.invariants.at("agreement").has_value());
 }
 
 TEST(Scenarios, ARunTooShortToDecideLivenessSaysSo) {
-  auto r = run_scenario(split_that_never_heals(8'000));
+  // One second after the "end" of the faults: too short to judge a rate or
+  // a gap, and nobody lags beyond the tolerance yet.
+  auto r = run_scenario(split_that_never_heals(5'000));
   EXPECT_TRUE(r.ok) << "not a violation";
-  ASSERT_TRUE(r.unchecked.contains("liveness")) << describe(r);
-  EXPECT_NE(r.unchecked.at("liveness").find("not checked"), std::string::npos);
+  ASSERT_TRUE(r.unchecked.contains("progress")) << describe(r);
+  EXPECT_NE(r.unchecked.at("progress").find("not checked"), std::string::npos);
   EXPECT_FALSE(held(r));
 }
 

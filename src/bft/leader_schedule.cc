@@ -1,0 +1,203 @@
+#include "bft/leader_schedule.h"
+
+#include <algorithm>
+#include <set>
+
+#include "bft/limits.h"
+#include "types/assert.h"
+#include "types/hash.h"
+
+namespace hyperscale::bft {
+
+LeaderSchedule::LeaderSchedule(types::Committee committee, std::vector<core::LeaderRecord> history)
+    : committee_(std::move(committee)) {
+  HS_ASSERT(committee_.size() > 0 && !history.empty());
+  for (auto& r : history) {
+    auto hash = r.hash;
+    records_.insert_or_assign(hash, std::move(r));
+    committed(hash);
+  }
+}
+
+const core::LeaderRecord* LeaderSchedule::record(const types::Hash& b) const {
+  auto it = records_.find(b);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+types::ValidatorId LeaderSchedule::round_robin(types::Round r) const {
+  return committee_.at(static_cast<std::uint32_t>(r % committee_.size())).id;
+}
+
+std::optional<types::ValidatorId> LeaderSchedule::leader(types::Round r,
+                                                         const types::Hash& b) const {
+  const auto* rec = record(b);
+  if (!rec) return std::nullopt;
+  if (r <= rec->round) return round_robin(r);  // not a round that B can name
+  const auto& seq = sequence(*rec, r);
+  auto index = r - rec->round - 1;
+  return index < seq.size() ? seq[index] : round_robin(r);
+}
+
+const std::vector<types::ValidatorId>& LeaderSchedule::sequence(const core::LeaderRecord& b,
+                                                                types::Round upto) const {
+  // The leaders B names for rounds B.round + 1, B.round + 2, ...: each one
+  // blames the failed rounds before it (all but the last round of the
+  // sequence failed, or B would not still be the block of the highest QC).
+  auto& seq = sequences_[b.hash];
+  auto want = std::min<std::uint64_t>(upto - b.round, kMaxSequence);
+  while (seq.size() < want) {
+    types::Round k = b.round + 1 + seq.size();
+    seq.push_back(draw(k, b, seq).value_or(round_robin(k)));
+  }
+  return seq;
+}
+
+std::optional<types::ValidatorId> LeaderSchedule::draw(
+    types::Round r, const core::LeaderRecord& b,
+    const std::vector<types::ValidatorId>& failed_since_b) const {
+  // The window: X and its ancestors above genesis, at most W, newest first.
+  // A node without that much history (it cannot happen within
+  // kCommittedRecordsKept of its tip) falls back to the round-robin rule.
+  if (!b.anchor || b.anchor_height == 0) return std::nullopt;
+  auto w = std::min<std::uint64_t>(limits::kReputationWindow, b.anchor_height);
+  std::vector<const core::LeaderRecord*> window;
+  window.reserve(w);
+  const auto* x = record(*b.anchor);
+  if (!x) return std::nullopt;
+  window.push_back(x);
+  while (window.size() < w) {
+    const auto* p = record(window.back()->parent);
+    if (!p) return std::nullopt;
+    window.push_back(p);
+  }
+  auto n = committee_.size();
+  std::vector<bool> active(n, false);
+  auto add_signers = [&](const types::SignerBitfield& s) {
+    for (std::uint32_t i = 0; i < n && i < s.size(); ++i)
+      if (s.test(i)) active[i] = true;
+  };
+  // QC(X) is inside B's chain; QC(X_i) below X is X_{i+1}'s justify.
+  add_signers(b.anchor_qc_signers);
+  for (std::size_t i = 1; i < window.size(); ++i)
+    add_signers(window[i - 1]->justify_signers);
+
+  // Leaders of failed rounds, newest first: since B, then the rounds B's
+  // chain skips above the window, then in it. At most f of them rest: a
+  // round also fails when the next leader withholds the QC it formed, which
+  // blames the honest leader of the round, so more than f blamed means some
+  // are honest.
+  auto f = (n - 1) / 3;
+  std::vector<bool> blamed(n, false);
+  std::uint32_t blamed_count = 0;
+  auto blame = [&](types::ValidatorId v) {
+    if (auto i = committee_.index_of(v); i && !blamed[*i] && blamed_count < f) {
+      blamed[*i] = true;
+      ++blamed_count;
+    }
+  };
+  for (auto it = failed_since_b.rbegin(); it != failed_since_b.rend() && blamed_count < f; ++it)
+    blame(*it);
+  std::size_t steps = 0;
+  for (const auto* rec = &b;
+       rec && rec->hash != x->hash && blamed_count < f && steps < kMaxChainAboveAnchor;
+       rec = record(rec->parent), ++steps)
+    for (auto v : rec->skipped_leaders)
+      blame(v);
+  for (const auto* rec : window)
+    for (auto v : rec->skipped_leaders)
+      blame(v);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (blamed[i]) active[i] = false;
+
+  // The proposers of the last E blocks rest, unless nobody would remain.
+  auto any = [](const std::vector<bool>& set) {
+    return std::find(set.begin(), set.end(), true) != set.end();
+  };
+  if (!any(active)) return std::nullopt;
+  auto e = std::min<std::size_t>(n / 3, window.size());
+  for (; e > 0; --e) {
+    auto candidates = active;
+    for (std::size_t i = 0; i < e; ++i)
+      if (auto idx = committee_.index_of(window[i]->proposer)) candidates[*idx] = false;
+    if (any(candidates)) {
+      active = std::move(candidates);
+      break;
+    }
+  }
+  // Weighted draw by a hash of (shard, round, X).
+  types::VotingPower total = 0;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (active[i]) total += committee_.at(i).power;
+  auto seed = types::Hasher()
+                  .update(std::string_view("hyperscale-leader"))
+                  .update_u32(committee_.shard())
+                  .update_u64(r)
+                  .update(*b.anchor)
+                  .finish();
+  std::uint64_t pick = 0;
+  for (int i = 0; i < 8; ++i)
+    pick |= static_cast<std::uint64_t>(seed.bytes[static_cast<std::size_t>(i)]) << (8 * i);
+  pick %= total;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (!active[i]) continue;
+    const auto& m = committee_.at(i);
+    if (pick < m.power) return m.id;
+    pick -= m.power;
+  }
+  HS_ASSERT_MSG(false, "weighted draw ran past the active set");
+  return std::nullopt;
+}
+
+bool LeaderSchedule::add(const types::Block& block) {
+  const auto& h = block.header();
+  if (records_.contains(block.hash())) return true;
+  const auto* parent = record(h.parent_hash);
+  if (!parent) return false;
+  core::LeaderRecord rec;
+  rec.hash = block.hash();
+  rec.height = h.height;
+  rec.round = h.round;
+  rec.parent = h.parent_hash;
+  rec.parent_round = parent->round;
+  rec.proposer = h.proposer;
+  rec.justify_signers = h.justify.signers;
+  // The block's justify certifies its parent P1; when P1 is in the round
+  // after its own parent P2, that QC commits P2 (two-chain). Otherwise the
+  // newest commit inside the chain is P1's.
+  if (parent->height > 0 && parent->parent_round < parent->round &&
+      parent->round - parent->parent_round == 1) {
+    rec.anchor = parent->parent;
+    rec.anchor_height = parent->height - 1;
+    rec.anchor_qc_signers = parent->justify_signers;
+  } else {
+    rec.anchor = parent->anchor;
+    rec.anchor_height = parent->anchor_height;
+    rec.anchor_qc_signers = parent->anchor_qc_signers;
+  }
+  // The rounds between the parent's and this one failed: who the parent
+  // named to lead them, newest round first, each once.
+  // (The cached sequence may run further than this block's round.)
+  if (h.round > parent->round + 1) {
+    const auto& seq = sequence(*parent, h.round - 1);
+    auto skipped = std::min<std::size_t>(seq.size(), h.round - parent->round - 1);
+    std::set<types::ValidatorId> seen;
+    for (auto i = skipped; i > 0 && seen.size() < committee_.size(); --i)
+      if (seen.insert(seq[i - 1]).second) rec.skipped_leaders.push_back(seq[i - 1]);
+  }
+  records_.emplace(rec.hash, std::move(rec));
+  return true;
+}
+
+void LeaderSchedule::committed(const types::Hash& hash) {
+  if (!records_.contains(hash) || committed_set_.contains(hash)) return;
+  committed_order_.push_back(hash);
+  committed_set_.emplace(hash, true);
+  while (committed_order_.size() > kCommittedRecordsKept) {
+    records_.erase(committed_order_.front());
+    sequences_.erase(committed_order_.front());
+    committed_set_.erase(committed_order_.front());
+    committed_order_.pop_front();
+  }
+}
+
+}  // namespace hyperscale::bft
