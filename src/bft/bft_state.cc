@@ -130,6 +130,16 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   }
   replay_.advance(recovered.committed_tip->header().timestamp_ms);
   replay_.prune();
+  // Certified blocks above the tip come back as they were: held and
+  // certified, uncommitted (peers may need them; this node may build on them).
+  for (const auto& cb : recovered.certified) {
+    if (!cb.block || cb.block->header().height <= tree_.committed_height() ||
+        cb.qc.block_hash != cb.block->hash())
+      continue;
+    tree_.insert(cb.block);
+    tree_.add_qc(cb.qc);
+    add_leader_records(cb.block);
+  }
 }
 
 types::TransactionRef BftState::find_block_transaction(const Hash& block_hash,
@@ -172,7 +182,8 @@ BftMemory BftState::memory() const {
   m.tree_blocks = tree_.size();
   m.leader_records = leaders_.size();
   m.evidence = seen_proposals_.size() + equivocators_.size() + tc_replies_.size() +
-               tcs_checked_.size() + proofs_checked_.size() + proposal_resends_.size();
+               tcs_checked_.size() + qcs_checked_.size() + proofs_checked_.size() +
+               proposal_resends_.size();
   return m;
 }
 
@@ -188,6 +199,10 @@ std::vector<Action> BftState::start(TimestampMs now) {
     sync_.note_certified(high_qc, std::nullopt);
     drive_sync(now, out);
   }
+  // Restarted in a round it had proposed in: the proposal may never have
+  // left (or been lost): send the same one again, never a second one.
+  if (const auto& p = safety_.state().last_proposal; p && p->header.round == current_round_)
+    append(out, core::BroadcastMessage{shard_, p});
   maybe_propose(now, false, out);
   return out;
 }
@@ -333,11 +348,15 @@ std::vector<Action> BftState::on_timeout(TimestampMs now, types::ValidatorId fro
     probe(now, from, *qc, out);
     return out;
   }
-  // A carried TC for our round or later moves us on by itself, even when the
-  // timeouts at hand are too few to be checked as a group.
+  // A carried TC for our round or later, or a carried QC that would move us
+  // on, is checked by itself, even when the timeouts at hand are too few to
+  // be checked as a group (a straggler learns where the others are).
   if (timeout.last_round_tc && timeout.last_round_tc->round >= current_round_ &&
       tcs_checked_.insert(timeout.last_round_tc->round).second)
     append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, *timeout.last_round_tc}});
+  else if (timeout.high_qc.round + 1 > current_round_ &&
+           qcs_checked_.insert(timeout.high_qc.round).second)
+    append(out, core::StartJob{core::VerifyQuorumCertificateJob{from, timeout.high_qc}});
   if (!timeouts_[timeout.round].add_unverified(timeout)) {
     ignore(Ignored::kDuplicate);
     return out;
@@ -356,10 +375,10 @@ std::vector<Action> BftState::on_timeout_certificate(TimestampMs, types::Validat
   // A peer entering this round through TC(r - 1) sends it to the leader:
   // a leader that proposed already sends it the proposal (once per peer),
   // which it may have missed (lost, or cut off when it left).
-  if (tc.round + 1 == current_round_ && last_proposal_ &&
-      last_proposal_->header.round == current_round_) {
+  const auto& proposed = safety_.state().last_proposal;
+  if (tc.round + 1 == current_round_ && proposed && proposed->header.round == current_round_) {
     if (from != self_ && proposal_resends_.insert({current_round_, from}).second)
-      append(out, core::SendMessage{from, last_proposal_});
+      append(out, core::SendMessage{from, proposed});
     return out;
   }
   if (tc.round + 1 <= current_round_ || !tcs_checked_.insert(tc.round).second) {
@@ -516,13 +535,19 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
       self.process_tc(now, *r.result, out);
     }
     void operator()(const core::QuorumCertificateVerified& r) {
-      HS_ASSERT(self.probes_in_flight_ > 0);
-      --self.probes_in_flight_;
+      if (r.probe) {
+        HS_ASSERT(self.probes_in_flight_ > 0);
+        --self.probes_in_flight_;
+      }
       if (!r.result) {
         ++self.stats_.invalid_messages;
         self.ignore(Ignored::kInvalidSignature);
-        // A peer whose probe failed is not probed again for a while.
-        self.probe_refused_until_[r.from] = now + self.config_.round_timeout_base_ms;
+        // A peer whose probe failed is not probed again for a while; a
+        // forged QC must not shut out the real one.
+        if (r.probe)
+          self.probe_refused_until_[r.from] = now + self.config_.round_timeout_base_ms;
+        else
+          self.qcs_checked_.erase(r.round);
         return;
       }
       self.process_qc(now, *r.result, r.from, out);
@@ -572,7 +597,7 @@ void BftState::probe(TimestampMs now, types::ValidatorId from, const types::Quor
     return;
   ++probes_in_flight_;
   ++stats_.probes;
-  append(out, core::StartJob{core::VerifyQuorumCertificateJob{from, qc}});
+  append(out, core::StartJob{core::VerifyQuorumCertificateJob{from, qc, /*probe=*/true}});
 }
 
 // --- verified inputs --------------------------------------------------------------------
@@ -852,6 +877,7 @@ void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>
   if (tree_.contains(hash) || block->header().height <= tree_.committed_height()) return;
   tree_.insert(block);
   add_leader_records(block);
+  arrival_ms_.emplace(hash, now);
   block_fetches_.erase(hash);
   if (const auto* qc = tree_.qc_of(hash)) {
     append(out, core::StoreCertifiedBlock{block, *qc});
@@ -902,6 +928,7 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
   auto committed = tree_.committed_height();
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.header->height <= committed; });
   std::erase_if(held_, [&](const auto& kv) { return !tree_.contains(kv.first); });
+  std::erase_if(arrival_ms_, [&](const auto& kv) { return !tree_.contains(kv.first); });
   leaders_.retain([&](const Hash& h) { return tree_.contains(h); });
 }
 
@@ -1077,7 +1104,7 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   // (the proposal tick retries) until the local clock is within the lead of
   // the parent's timestamp.
   if (parent->header().timestamp_ms > now + config_.max_timestamp_lead_ms) return;
-  TimestampMs timestamp = std::max(now, parent->header().timestamp_ms);
+  TimestampMs timestamp = proposal_timestamp(now, *parent);
 
   types::BlockBody body;
   auto ordered = ancestor_txs(*ancestors);
@@ -1106,8 +1133,9 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
     proposal->tx_hashes.push_back(tx->hash());
   auto block = types::Block::assemble(std::move(h), std::move(body));
   HS_ASSERT(block);
+  arrival_ms_.emplace(block->hash(), now);
   seen_proposals_.emplace(std::make_pair(r, self_), block->hash());
-  last_proposal_ = proposal;
+  safety_.set_last_proposal(proposal);
   last_proposal_ms_ = now;
   ++stats_.proposals;
 
@@ -1127,6 +1155,22 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
     }
   }
   persist_then_send(std::move(messages), out);
+}
+
+TimestampMs BftState::proposal_timestamp(TimestampMs now, const types::Block& parent) const {
+  // DESIGN §5: max(now, parent's timestamp), except that it runs ahead of
+  // the parent's by at most the time this node saw pass since the parent
+  // arrived, plus a slack for the network. The parent's timestamp was within
+  // the lead of a quorum's clocks, and durations are the same on every
+  // clock, so a validator whose clock runs fast cannot drag consensus time
+  // (and every slower peer's votes) ahead of the others; a synchronized
+  // proposer is never capped (now - parent's time is about the latency).
+  TimestampMs ts = now;
+  if (auto arrived = arrival_ms_.find(parent.hash()); arrived != arrival_ms_.end()) {
+    auto elapsed = now - std::min(now, arrived->second);
+    ts = std::min(now, parent.header().timestamp_ms + elapsed + limits::kTimestampSlackMs);
+  }
+  return std::max(ts, parent.header().timestamp_ms);
 }
 
 void BftState::time_out_round(TimestampMs now, std::vector<Action>& out) {
@@ -1208,6 +1252,7 @@ void BftState::prune_rounds() {
   drop_front(tc_replies_, evidence_old);
   drop_front(proposal_resends_, [&](const auto& key) { return old(key.first); });
   drop_front(tcs_checked_, old);
+  drop_front(qcs_checked_, old);
   drop_front(proofs_checked_, [&](const auto& key) { return old(key.first); });
   std::erase_if(pending_, [&](const auto& kv) { return old(kv.second.header->round); });
 }
@@ -1227,14 +1272,19 @@ void BftState::request_block(TimestampMs now, const types::QuorumCertificate& qc
 
 void BftState::send_block_fetch(TimestampMs now, const Hash& hash, BlockFetch& fetch,
                                 std::vector<Action>& out) {
-  // Every signer voted, so holds the whole block: ask them in turn.
+  // Every signer voted, so held the whole block: ask them in turn, then the
+  // rest of the committee (a signer may have lost it in a crash; whoever
+  // formed the QC stored it).
   const auto& c = committee();
-  std::vector<types::ValidatorId> signers;
-  for (std::uint32_t i = 0; i < c.size() && i < fetch.qc.signers.size(); ++i)
-    if (fetch.qc.signers.test(i) && c.at(i).id != self_) signers.push_back(c.at(i).id);
+  std::vector<types::ValidatorId> order;
+  for (bool signer : {true, false})
+    for (std::uint32_t i = 0; i < c.size(); ++i)
+      if (c.at(i).id != self_ &&
+          (i < fetch.qc.signers.size() && fetch.qc.signers.test(i)) == signer)
+        order.push_back(c.at(i).id);
   fetch.next_ms = now + config_.fetch_retry_ms;
-  if (signers.empty()) return;
-  auto to = signers[fetch.attempts++ % signers.size()];
+  if (order.empty()) return;
+  auto to = order[fetch.attempts++ % order.size()];
   fetch.asked.insert(to);
   fetch.verifying = false;
   append(out, core::SendMessage{to, core::BlockFetchRequest{hash}});

@@ -43,6 +43,9 @@ struct RecoveredState {
   core::SafetyState safety;
   BlockRef committed_tip;           // genesis on a fresh start
   types::QuorumCertificate tip_qc;  // certifies committed_tip
+  /// Certified blocks above the committed tip (each with its QC), lowest
+  /// first: held again, never treated as committed (DESIGN §12.8).
+  std::vector<core::CertifiedBlock> certified;
   /// Leader records of the last committed blocks, oldest first, ending with
   /// the tip's (empty on a fresh start: genesis's is derived).
   std::vector<core::LeaderRecord> leader_history;
@@ -262,6 +265,8 @@ class BftState {
             std::vector<Action>& out);
   void recheck_held(types::TimestampMs now, std::vector<Action>& out);
   void maybe_propose(types::TimestampMs now, bool tick, std::vector<Action>& out);
+  /// The timestamp of a block proposed now on `parent` (DESIGN §5, capped).
+  types::TimestampMs proposal_timestamp(types::TimestampMs now, const types::Block& parent) const;
   void time_out_round(types::TimestampMs now, std::vector<Action>& out);
   /// A leader proved faulty (an invalid or equivocating proposal from it) for
   /// the current round, or for the next one after this node voted (it holds
@@ -314,18 +319,19 @@ class BftState {
 
   std::map<types::Hash, PendingBlock> pending_;  // verified headers awaiting txs
   std::map<types::Hash, BlockFetch> block_fetches_;
-  std::map<types::Hash, types::TimestampMs> held_;  // block -> local time it may be voted
-  std::map<types::Hash, VoteCollector> votes_;      // by vote_key
+  std::map<types::Hash, types::TimestampMs> held_;        // block -> local time it may be voted
+  std::map<types::Hash, types::TimestampMs> arrival_ms_;  // block -> local time it was held
+  std::map<types::Hash, VoteCollector> votes_;            // by vote_key
   std::map<std::pair<types::Round, types::ValidatorId>, VoterRound> voter_rounds_;
   std::map<types::Round, TimeoutCollector> timeouts_;
   std::map<std::pair<types::Round, types::ValidatorId>, std::uint32_t> proposal_checks_;
   std::map<std::pair<types::Round, types::ValidatorId>, types::Hash> seen_proposals_;
   std::set<std::pair<types::Round, types::ValidatorId>> equivocators_;
   std::set<std::pair<types::Round, types::ValidatorId>> tc_replies_;
-  /// This node's proposal of its last led round, and to whom it was sent again.
-  core::ProposalRef last_proposal_;
+  /// To whom this node's proposal of the current round was sent again.
   std::set<std::pair<types::Round, types::ValidatorId>> proposal_resends_;
   std::set<types::Round> tcs_checked_;  // TC rounds sent to verification
+  std::set<types::Round> qcs_checked_;  // QC rounds from timeouts sent to verification
   std::set<std::pair<types::Round, types::ValidatorId>> proofs_checked_;  // equivocation proofs
   std::set<types::Hash> proposals_in_flight_;
   std::uint32_t probes_in_flight_ = 0;

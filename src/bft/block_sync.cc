@@ -16,9 +16,10 @@ void BlockSync::note_certified(const types::QuorumCertificate& qc,
   if (target_ && qc.height <= target_->height) return;
   target_ = Target{qc.height, qc.block_hash, source};
   unhelpful_.clear();
+  pause_until_ms_ = 0;
 }
 
-types::ValidatorId BlockSync::next_peer(const types::Committee& committee,
+types::ValidatorId BlockSync::next_peer(types::TimestampMs now, const types::Committee& committee,
                                         types::ValidatorId self) {
   auto n = committee.size();
   auto busy = [&](types::ValidatorId v) {
@@ -26,13 +27,20 @@ types::ValidatorId BlockSync::next_peer(const types::Committee& committee,
       if (r.peer == v) return true;
     return false;
   };
-  // Every peer answered without progress: start over (the chain moved on).
+  // Every peer answered without progress: start over after a pause that
+  // grows (the blocks may appear later: a peer restarts with them, or the
+  // chain moves on), never a storm of requests nobody can answer.
   bool any_left = false;
   for (std::uint32_t i = 0; i < n; ++i) {
     auto v = committee.at(i).id;
     if (v != self && !unhelpful_.contains(v)) any_left = true;
   }
-  if (!any_left) unhelpful_.clear();
+  if (!any_left) {
+    unhelpful_.clear();
+    pause_until_ms_ = now + retry_ms_;
+    retry_ms_ = std::min(kMaxSyncRetryMs, retry_ms_ * 2);
+    return self;
+  }
   // Prefer a peer without a request in flight; any non-self peer otherwise.
   std::optional<types::ValidatorId> fallback;
   for (std::uint32_t step = 0; step < n; ++step) {
@@ -69,7 +77,8 @@ std::optional<core::DurationMs> BlockSync::poll(types::TimestampMs now,
   if (target_) {
     auto top = std::min<types::BlockHeight>(target_->height, committed + limits::kSyncWindow);
     auto h = committed + 1;
-    while (h <= top && requests_.size() < limits::kMaxSyncRequestsInFlight) {
+    while (h <= top && requests_.size() < limits::kMaxSyncRequestsInFlight &&
+           now >= pause_until_ms_) {
       // Skip heights an in-flight request covers.
       auto next = requests_.upper_bound(h);
       if (next != requests_.begin()) {
@@ -86,7 +95,7 @@ std::optional<core::DurationMs> BlockSync::poll(types::TimestampMs now,
           requests_.empty())
         peer = *target_->source;
       else
-        peer = next_peer(committee, self);
+        peer = next_peer(now, committee, self);
       if (peer == self) break;  // a committee of one: nobody to ask
       auto count = static_cast<std::uint32_t>(end - h + 1);
       out.emplace_back(core::SendMessage{peer, core::SyncRequest{h, count}});
@@ -101,6 +110,10 @@ std::optional<core::DurationMs> BlockSync::poll(types::TimestampMs now,
       auto in = r.deadline_ms > now ? r.deadline_ms - now : 1;
       wake = wake ? std::min(*wake, in) : in;
     }
+  if (target_ && pause_until_ms_ > now) {
+    auto in = pause_until_ms_ - now;
+    wake = wake ? std::min(*wake, in) : in;
+  }
   return wake;
 }
 

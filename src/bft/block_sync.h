@@ -78,12 +78,15 @@ class BlockSync {
     types::TimestampMs deadline_ms = 0;
     bool answered = false;  // being verified
   };
-  types::ValidatorId next_peer(const types::Committee& committee, types::ValidatorId self);
+  types::ValidatorId next_peer(types::TimestampMs now, const types::Committee& committee,
+                               types::ValidatorId self);
 
   std::optional<Target> target_;
   std::map<types::BlockHeight, Request> requests_;  // by first height
   std::map<types::ValidatorId, bool> unhelpful_;    // answered without progress, this target
   std::uint32_t peer_cursor_ = 0;
+  /// Every peer answered without progress: no request before this time.
+  types::TimestampMs pause_until_ms_ = 0;
   core::DurationMs base_retry_ms_;
   core::DurationMs retry_ms_;  // grows while requests go unanswered (slow links)
   Stats stats_;

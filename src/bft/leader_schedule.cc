@@ -9,6 +9,11 @@
 
 namespace hyperscale::bft {
 
+namespace {
+// 64 x 64-bit products compared exactly (a rendezvous score times a power).
+__extension__ typedef unsigned __int128 U128;
+}  // namespace
+
 LeaderSchedule::LeaderSchedule(types::Committee committee, std::vector<core::LeaderRecord> history)
     : committee_(std::move(committee)) {
   HS_ASSERT(committee_.size() > 0 && !history.empty());
@@ -55,34 +60,51 @@ const std::vector<types::ValidatorId>& LeaderSchedule::sequence(const core::Lead
 std::optional<types::ValidatorId> LeaderSchedule::draw(
     types::Round r, const core::LeaderRecord& b,
     const std::vector<types::ValidatorId>& failed_since_b) const {
-  // The window: X and its ancestors above genesis, at most W, newest first.
-  // A node without that much history (it cannot happen within
-  // kCommittedRecordsKept of its tip) falls back to the round-robin rule.
   if (!b.anchor || b.anchor_height == 0) return std::nullopt;
-  auto w = std::min<std::uint64_t>(limits::kReputationWindow, b.anchor_height);
+  // The reputation anchor A: X itself while fewer than W blocks are
+  // committed, then the ancestor of X at the last multiple of W, so that
+  // consecutive blocks name the same leaders (see the header). A node
+  // without that much history (it cannot happen within
+  // kCommittedRecordsKept of its tip) falls back to the round-robin rule.
+  constexpr std::uint64_t w = limits::kReputationWindow;
+  const auto* a = record(*b.anchor);
+  if (!a) return std::nullopt;
+  auto aligned = b.anchor_height < w ? b.anchor_height : b.anchor_height / w * w;
+  while (a->height > aligned) {
+    a = record(a->parent);
+    if (!a) return std::nullopt;
+  }
+  // The window: A and its ancestors above genesis, at most W, newest first,
+  // with the block above each (it holds the QC that certifies it).
   std::vector<const core::LeaderRecord*> window;
   window.reserve(w);
-  const auto* x = record(*b.anchor);
-  if (!x) return std::nullopt;
-  window.push_back(x);
-  while (window.size() < w) {
+  window.push_back(a);
+  while (window.size() < std::min<std::uint64_t>(w, a->height)) {
     const auto* p = record(window.back()->parent);
     if (!p) return std::nullopt;
     window.push_back(p);
   }
+  // B's chain from B down to (not including) A.
+  std::vector<const core::LeaderRecord*> above;
+  for (const auto* rec = &b; rec->hash != a->hash; rec = record(rec->parent)) {
+    if (!rec || above.size() >= kMaxChainAboveAnchor) return std::nullopt;
+    above.push_back(rec);
+  }
+  if (above.empty()) return std::nullopt;  // B is A: no QC for A inside B's chain
   auto n = committee_.size();
   std::vector<bool> active(n, false);
   auto add_signers = [&](const types::SignerBitfield& s) {
     for (std::uint32_t i = 0; i < n && i < s.size(); ++i)
       if (s.test(i)) active[i] = true;
   };
-  // QC(X) is inside B's chain; QC(X_i) below X is X_{i+1}'s justify.
-  add_signers(b.anchor_qc_signers);
+  // QC(A) is the justify of A's child on B's chain; QC(A_i) below A is
+  // A_{i-1}'s justify.
+  add_signers(above.back()->justify_signers);
   for (std::size_t i = 1; i < window.size(); ++i)
     add_signers(window[i - 1]->justify_signers);
 
   // Leaders of failed rounds, newest first: since B, then the rounds B's
-  // chain skips above the window, then in it. At most f of them rest: a
+  // chain skips above A, then in the window. At most f of them rest: a
   // round also fails when the next leader withholds the QC it formed, which
   // blames the honest leader of the round, so more than f blamed means some
   // are honest.
@@ -97,10 +119,7 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
   };
   for (auto it = failed_since_b.rbegin(); it != failed_since_b.rend() && blamed_count < f; ++it)
     blame(*it);
-  std::size_t steps = 0;
-  for (const auto* rec = &b;
-       rec && rec->hash != x->hash && blamed_count < f && steps < kMaxChainAboveAnchor;
-       rec = record(rec->parent), ++steps)
+  for (const auto* rec : above)
     for (auto v : rec->skipped_leaders)
       blame(v);
   for (const auto* rec : window)
@@ -109,7 +128,7 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
   for (std::uint32_t i = 0; i < n; ++i)
     if (blamed[i]) active[i] = false;
 
-  // The proposers of the last E blocks rest, unless nobody would remain.
+  // The proposers of the last E window blocks rest, unless nobody would remain.
   auto any = [](const std::vector<bool>& set) {
     return std::find(set.begin(), set.end(), true) != set.end();
   };
@@ -124,28 +143,36 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
       break;
     }
   }
-  // Weighted draw by a hash of (shard, round, X).
-  types::VotingPower total = 0;
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (active[i]) total += committee_.at(i).power;
-  auto seed = types::Hasher()
-                  .update(std::string_view("hyperscale-leader"))
-                  .update_u32(committee_.shard())
-                  .update_u64(r)
-                  .update(*b.anchor)
-                  .finish();
-  std::uint64_t pick = 0;
-  for (int i = 0; i < 8; ++i)
-    pick |= static_cast<std::uint64_t>(seed.bytes[static_cast<std::size_t>(i)]) << (8 * i);
-  pick %= total;
+  // Rendezvous draw: each candidate's score is a hash of (shard, round, A,
+  // validator) divided by its power; the lowest wins. Leaving a validator
+  // out never changes the winner unless it was the winner.
+  std::optional<std::uint32_t> best;
+  U128 best_score = 0;
+  types::VotingPower best_power = 1;
   for (std::uint32_t i = 0; i < n; ++i) {
     if (!active[i]) continue;
     const auto& m = committee_.at(i);
-    if (pick < m.power) return m.id;
-    pick -= m.power;
+    auto h = types::Hasher()
+                 .update(std::string_view("hyperscale-leader"))
+                 .update_u32(committee_.shard())
+                 .update_u64(r)
+                 .update(a->hash)
+                 .update_u32(m.id)
+                 .finish();
+    std::uint64_t score = 0;
+    for (int k = 0; k < 8; ++k)
+      score |= static_cast<std::uint64_t>(h.bytes[static_cast<std::size_t>(k)]) << (8 * k);
+    // score / power < best_score / best_power, without division.
+    auto lhs = static_cast<U128>(score) * best_power;
+    auto rhs = best_score * m.power;
+    if (!best || lhs < rhs) {
+      best = i;
+      best_score = score;
+      best_power = m.power;
+    }
   }
-  HS_ASSERT_MSG(false, "weighted draw ran past the active set");
-  return std::nullopt;
+  HS_ASSERT(best);
+  return committee_.at(*best).id;
 }
 
 bool LeaderSchedule::add(const types::Block& block) {

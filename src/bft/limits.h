@@ -61,4 +61,9 @@ static_assert(kSyncWindow % kSyncBatch == 0);
 /// the proposals kept per round, over the rounds ahead kept).
 inline constexpr std::uint32_t kMaxHeldBlocks = 8;
 
+/// A proposer's timestamp runs ahead of its parent's by at most the time it
+/// saw pass since the parent arrived plus this slack (the network's delay;
+/// a quarter of the 2 s lead voters allow).
+inline constexpr std::uint64_t kTimestampSlackMs = 500;
+
 }  // namespace hyperscale::bft::limits

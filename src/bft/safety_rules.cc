@@ -52,6 +52,8 @@ std::optional<std::string_view> SafetyRules::problem(const core::SafetyState& s)
   }
   if (s.highest_voted_round > top + 1) return "voted above the round its certificates allow";
   if (s.highest_proposed_round > top + 1) return "proposed above the round its certificates allow";
+  if (s.last_proposal && s.last_proposal->header.round != s.highest_proposed_round)
+    return "last proposal is not of highest_proposed_round";
   if (s.last_timeout) {
     if (s.last_timeout->round > s.highest_voted_round)
       return "last timeout above highest_voted_round";

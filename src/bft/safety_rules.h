@@ -48,6 +48,8 @@ class SafetyRules {
   void set_high_tc(const types::TimeoutCertificate& tc) { state_.high_tc = tc; }
   /// Records the timeout just signed (its round passed try_timeout).
   void set_last_timeout(const types::Timeout& t) { state_.last_timeout = t; }
+  /// Records the proposal just made (its round passed try_propose).
+  void set_last_proposal(core::ProposalRef p) { state_.last_proposal = std::move(p); }
 
   /// Why `s` is not a state a live validator could continue from, or nullopt.
   /// Holds before every persist (asserted) and for every record a restart

@@ -36,7 +36,19 @@ struct SafetyState {
   /// unchanged, also after a restart, so a validator signs one timeout per
   /// round (DESIGN §9 no_double_vote).
   std::optional<types::Timeout> last_timeout;
-  friend bool operator==(const SafetyState&, const SafetyState&) = default;
+  /// The last proposal made (round highest_proposed_round): a leader sends
+  /// the same one again to peers that missed it, also after a restart,
+  /// instead of losing its round.
+  ProposalRef last_proposal;
+  friend bool operator==(const SafetyState& a, const SafetyState& b) {
+    bool same_proposal =
+        a.last_proposal == b.last_proposal ||
+        (a.last_proposal && b.last_proposal && *a.last_proposal == *b.last_proposal);
+    return a.highest_voted_round == b.highest_voted_round &&
+           a.highest_qc_round == b.highest_qc_round &&
+           a.highest_proposed_round == b.highest_proposed_round && a.high_qc == b.high_qc &&
+           a.high_tc == b.high_tc && a.last_timeout == b.last_timeout && same_proposal;
+  }
 };
 
 /// fsync `state`, then hand `messages` to the network — in that order, so a

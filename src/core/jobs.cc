@@ -165,9 +165,10 @@ TimeoutCertificateVerified run(const JobContext& ctx, VerifyTimeoutCertificateJo
 
 QuorumCertificateVerified run(const JobContext& ctx, VerifyQuorumCertificateJob job) {
   const auto& genesis = genesis_of(ctx, job.qc.shard);
+  auto round = job.qc.round;
   auto qc = crypto::verify_qc_or_genesis(*ctx.verifier, std::move(job.qc), genesis);
-  if (!qc) return {job.from, std::unexpected(qc.error())};
-  return {job.from, std::move(*qc)};
+  if (!qc) return {job.from, job.probe, round, std::unexpected(qc.error())};
+  return {job.from, job.probe, round, std::move(*qc)};
 }
 
 EquivocationVerified run(const JobContext& ctx, VerifyEquivocationJob job) {

@@ -97,9 +97,12 @@ struct TimeoutCertificateVerified {
 struct VerifyQuorumCertificateJob {
   types::ValidatorId from = 0;
   types::QuorumCertificate qc;
+  bool probe = false;  // of a message too far ahead (else a timeout's high QC)
 };
 struct QuorumCertificateVerified {
   types::ValidatorId from = 0;
+  bool probe = false;
+  types::Round round = 0;  // of the QC checked
   std::expected<Verified<types::QuorumCertificate>, crypto::VerifyError> result;
 };
 

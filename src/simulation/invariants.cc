@@ -197,25 +197,33 @@ void InvariantChecker::finish(
   }
   auto start = *live.steady_ms;
   auto length = now - std::min(now, start);
-  if (length < p.min_steady_ms) {
+  if (length < std::max(p.min_steady_ms, p.stall_allowance_ms)) {
     unchecked_["progress"] = "not checked: the steady part lasted " + ms(length) + " (from " +
-                             ms(start) + "), less than the " + ms(p.min_steady_ms) +
+                             ms(start) + "), less than the " +
+                             ms(std::max(p.min_steady_ms, p.stall_allowance_ms)) +
                              " needed to judge a rate; run longer";
     return;
   }
-  double seconds = static_cast<double>(length) / 1000.0;
+  // One stall of up to stall_allowance_ms is allowed anywhere in the steady
+  // part: the rate is owed over the rest.
+  double seconds = static_cast<double>(length - std::min(length, p.stall_allowance_ms)) / 1000.0;
   for (types::ShardId s = 0; s < live.num_shards; ++s) {
     auto blocks = shard_height_at(s, now) - shard_height_at(s, start);
-    double rate = static_cast<double>(blocks) / seconds;
-    if (rate < p.min_blocks_per_s) {
+    double owed = p.min_blocks_per_s * seconds;
+    if (static_cast<double>(blocks) < owed) {
       violate("progress", "shard " + std::to_string(s) + " committed " + std::to_string(blocks) +
-                              " blocks in the steady part of " + ms(length) + " (" + fixed2(rate) +
-                              "/s, floor " + fixed2(p.min_blocks_per_s) + "/s, " + p.floor + ")");
+                              " blocks in the steady part of " + ms(length) + " (floor " +
+                              fixed2(p.min_blocks_per_s) + "/s over " + ms(length) + " minus " +
+                              ms(p.stall_allowance_ms) + ": " + fixed2(owed) + ", " + p.floor +
+                              ")");
       return;
     }
   }
-  if (now > start + p.drain_ms && load) {
-    auto l = load(start, now - p.drain_ms);
+  // Transactions offered early enough to commit before the end, even after
+  // a stall; a window under a second judges nothing.
+  auto tail = p.drain_ms + p.stall_allowance_ms;
+  if (now > start + tail + 1000 && load) {
+    auto l = load(start, now - tail);
     auto judged = l.offered - std::min(l.offered, l.refused);
     if (judged > 0) {
       double fraction = static_cast<double>(l.committed) / static_cast<double>(judged);

@@ -37,6 +37,9 @@ struct LivenessPolicy {
   double min_committed_fraction = 0;          // of txs offered in the steady part, not refused
   core::DurationMs drain_ms = 0;              // txs offered this close to the end are not judged
   core::DurationMs min_steady_ms = 0;         // a shorter steady part cannot decide progress
+  /// One stall this long is allowed in the steady part (faults that never
+  /// stop: a faulty leader's rounds); rates are owed over the rest of it.
+  core::DurationMs stall_allowance_ms = 0;
   /// The rate floors apply once every shard has committed this many blocks
   /// (a warm-up, e.g. the history leader reputation needs under faults).
   types::BlockHeight warmup_height = 0;

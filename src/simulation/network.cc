@@ -9,6 +9,9 @@ std::vector<DurationMs> SimulatedNetwork::route(ValidatorId from, ValidatorId to
   auto base =
       static_cast<std::int64_t>(shard_of_(from) == shard_of_(to) ? config_.intra_shard_latency_ms
                                                                  : config_.cross_shard_latency_ms);
+  for (auto end : {from, to})
+    if (auto it = config_.extra_latency_ms.find(end); it != config_.extra_latency_ms.end())
+      base += static_cast<std::int64_t>(it->second);
   auto jitter = static_cast<std::int64_t>(config_.jitter_ms);
   auto sample = [&] {
     std::int64_t d = base + (jitter ? rng.between(-jitter, jitter) : 0);
@@ -29,6 +32,24 @@ void SimulatedNetwork::partition_groups(const std::vector<ValidatorId>& a,
 void SimulatedNetwork::isolate(ValidatorId v, const std::vector<ValidatorId>& everyone) {
   for (auto other : everyone)
     if (other != v) partition_both(v, other);
+}
+
+void SimulatedNetwork::heal(ValidatorId from, ValidatorId to) {
+  auto it = blocked_.find({from, to});
+  if (it == blocked_.end()) return;
+  if (--it->second == 0) blocked_.erase(it);
+}
+
+void SimulatedNetwork::heal_groups(const std::vector<ValidatorId>& a,
+                                   const std::vector<ValidatorId>& b) {
+  for (auto x : a)
+    for (auto y : b)
+      heal_both(x, y);
+}
+
+void SimulatedNetwork::unisolate(ValidatorId v, const std::vector<ValidatorId>& everyone) {
+  for (auto other : everyone)
+    if (other != v) heal_both(v, other);
 }
 
 }  // namespace hyperscale::simulation

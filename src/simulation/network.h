@@ -5,7 +5,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <set>
+#include <map>
 #include <vector>
 
 #include "core/events.h"
@@ -23,6 +23,9 @@ struct NetworkConfig {
   DurationMs jitter_ms = 10;        // uniform in [-jitter, +jitter], latency >= 1 ms
   std::uint32_t loss_ppm = 0;       // per message, millionths
   std::uint32_t duplicate_ppm = 0;  // per delivered message, millionths
+  /// Slow-but-alive validators: extra one-way latency on every link they
+  /// send or receive on (added once per end that is slow).
+  std::map<ValidatorId, DurationMs> extra_latency_ms;
 };
 
 class SimulatedNetwork {
@@ -34,7 +37,9 @@ class SimulatedNetwork {
   /// lost or partitioned, two entries if duplicated.
   std::vector<DurationMs> route(ValidatorId from, ValidatorId to, Rng& rng) const;
 
-  void partition(ValidatorId from, ValidatorId to) { blocked_.insert({from, to}); }
+  /// Cuts are counted: a link is blocked while any cut of it is in place, so
+  /// overlapping partition windows compose (the end of one heals only its own).
+  void partition(ValidatorId from, ValidatorId to) { ++blocked_[{from, to}]; }
   void partition_both(ValidatorId a, ValidatorId b) {
     partition(a, b);
     partition(b, a);
@@ -42,7 +47,14 @@ class SimulatedNetwork {
   /// Cuts every link between the two groups, both ways.
   void partition_groups(const std::vector<ValidatorId>& a, const std::vector<ValidatorId>& b);
   void isolate(ValidatorId v, const std::vector<ValidatorId>& everyone);
-  void heal(ValidatorId from, ValidatorId to) { blocked_.erase({from, to}); }
+  /// Removes one cut of the link (what one partition() put in place).
+  void heal(ValidatorId from, ValidatorId to);
+  void heal_both(ValidatorId a, ValidatorId b) {
+    heal(a, b);
+    heal(b, a);
+  }
+  void heal_groups(const std::vector<ValidatorId>& a, const std::vector<ValidatorId>& b);
+  void unisolate(ValidatorId v, const std::vector<ValidatorId>& everyone);
   void heal_all() { blocked_.clear(); }
   bool blocked(ValidatorId from, ValidatorId to) const { return blocked_.contains({from, to}); }
 
@@ -52,7 +64,7 @@ class SimulatedNetwork {
  private:
   NetworkConfig config_;
   std::function<types::ShardId(ValidatorId)> shard_of_;
-  std::set<std::pair<ValidatorId, ValidatorId>> blocked_;
+  std::map<std::pair<ValidatorId, ValidatorId>, std::uint32_t> blocked_;  // link -> cuts
 };
 
 }  // namespace hyperscale::simulation

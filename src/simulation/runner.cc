@@ -28,13 +28,18 @@ std::string_view to_string(ByzantineKind kind) {
       return "bad-signature";
     case ByzantineKind::kForgedParent:
       return "forged-parent";
+    case ByzantineKind::kWithhold:
+      return "withhold";
+    case ByzantineKind::kTwin:
+      return "twin";
   }
   return "unknown";
 }
 
 std::optional<ByzantineKind> byzantine_from_string(std::string_view name) {
   for (auto k : {ByzantineKind::kEquivocate, ByzantineKind::kDoubleVote, ByzantineKind::kSilent,
-                 ByzantineKind::kBadSignature, ByzantineKind::kForgedParent})
+                 ByzantineKind::kBadSignature, ByzantineKind::kForgedParent,
+                 ByzantineKind::kWithhold, ByzantineKind::kTwin})
     if (to_string(k) == name) return k;
   return std::nullopt;
 }
@@ -189,6 +194,8 @@ SimulationRunner::SimulationRunner(SimConfig config)
     if (config_.max_clock_skew_ms)
       slot.skew_ms = rng_.between(-static_cast<std::int64_t>(config_.max_clock_skew_ms),
                                   static_cast<std::int64_t>(config_.max_clock_skew_ms));
+    if (auto it = config_.clock_offsets_ms.find(id); it != config_.clock_offsets_ms.end())
+      slot.skew_ms = it->second;
     nodes_.emplace(id, std::move(slot));
   }
 }
@@ -198,8 +205,39 @@ SimulationRunner::~SimulationRunner() = default;
 std::vector<ValidatorId> SimulationRunner::validators() const {
   std::vector<ValidatorId> out;
   for (const auto& [id, slot] : nodes_)
-    out.push_back(id);
+    if (!(id & kTwinBit)) out.push_back(id);
   return out;
+}
+
+void SimulationRunner::add_twin(ValidatorId v, std::vector<ValidatorId> peers) {
+  auto& original = nodes_.at(v);
+  HS_ASSERT_MSG(!original.machine, "twins are added before start()");
+  NodeSlot twin;
+  twin.signer = original.signer;
+  twin.storage =
+      std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(v)));
+  twin.skew_ms = original.skew_ms;
+  twin.byzantine = ByzantineKind::kTwin;
+  twin.twin_peers = peers;
+  original.byzantine = ByzantineKind::kTwin;
+  original.twin_peers = std::move(peers);
+  nodes_.emplace(v | kTwinBit, std::move(twin));
+}
+
+bool SimulationRunner::twin_link(Instance from, Instance to) const {
+  auto listed = [](const NodeSlot& slot, ValidatorId peer) {
+    return std::find(slot.twin_peers.begin(), slot.twin_peers.end(), peer) != slot.twin_peers.end();
+  };
+  // Each end that belongs to a twin pair decides by its side: the twin
+  // instance talks only with its listed peers, the original only with the rest.
+  for (auto [self, other] : {std::pair{from, to}, std::pair{to, from}}) {
+    const auto& slot = nodes_.at(self);
+    if (slot.byzantine != ByzantineKind::kTwin) continue;
+    if (validator_of(self) == validator_of(other)) return false;  // the two halves never talk
+    bool is_twin = (self & kTwinBit) != 0;
+    if (listed(slot, validator_of(other)) != is_twin) return false;
+  }
+  return true;
 }
 
 std::vector<ValidatorId> SimulationRunner::validators_of(types::ShardId shard) const {
@@ -214,6 +252,13 @@ types::BlockHeight SimulationRunner::committed_height(types::ShardId shard) cons
   for (auto v : validators_of(shard))
     h = std::max(h, nodes_.at(v).storage->committed_height());
   return h;
+}
+
+types::TimestampMs SimulationRunner::consensus_time(types::ShardId shard) const {
+  types::TimestampMs t = 0;
+  for (auto v : validators_of(shard))
+    t = std::max(t, nodes_.at(v).storage->committed_timestamp());
+  return t;
 }
 
 std::uint64_t SimulationRunner::committed_block_count() const {
@@ -257,9 +302,10 @@ std::vector<ValidatorView> SimulationRunner::validator_views() const {
   std::vector<ValidatorView> out;
   out.reserve(nodes_.size());
   for (const auto& [id, slot] : nodes_)
-    out.push_back({id, topology_.shard_of_validator(id).value_or(0),
-                   slot.storage->committed_height(),
-                   slot.machine != nullptr && slot.byzantine == ByzantineKind::kNone});
+    if (!(id & kTwinBit))
+      out.push_back({id, topology_.shard_of_validator(id).value_or(0),
+                     slot.storage->committed_height(),
+                     slot.machine != nullptr && slot.byzantine == ByzantineKind::kNone});
   return out;
 }
 
@@ -268,15 +314,15 @@ types::Hash SimulationRunner::trace_hash() const {
   return copy.finish();
 }
 
-void SimulationRunner::boot(ValidatorId v, bool fresh) {
+void SimulationRunner::boot(Instance v, bool fresh) {
   auto& slot = nodes_.at(v);
   auto recovered = slot.storage->recover();
   if (!fresh)
     invariants_.on_restart(v, recovered.committed_tip->header().height,
                            recovered.committed_tip->hash(), now_);
   slot.committed = recovered.committed_tip->header().height;
-  slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, v, slot.signer,
-                                                          std::move(recovered));
+  slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, validator_of(v),
+                                                          slot.signer, std::move(recovered));
   slot.timer_seq.clear();
   auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
   slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));
@@ -284,11 +330,11 @@ void SimulationRunner::boot(ValidatorId v, bool fresh) {
 }
 
 void SimulationRunner::start() {
-  for (auto v : validators())
-    boot(v, true);
+  for (const auto& [instance, slot] : nodes_)
+    boot(instance, true);
 }
 
-void SimulationRunner::push(TimestampMs at, core::EventPriority priority, ValidatorId node,
+void SimulationRunner::push(TimestampMs at, core::EventPriority priority, Instance node,
                             QueueItem item) {
   queue_.emplace(EventKey{at, priority, node, seq_++}, std::move(item));
 }
@@ -367,7 +413,7 @@ void SimulationRunner::sample_liveness() {
   invariants_.sample(now_, views);
 }
 
-void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {
+void SimulationRunner::deliver(Instance v, const core::Event& event) {
   auto& slot = nodes_.at(v);
   // Sync requests are answered by the runner from the node's storage, as the
   // production runner answers them from RocksDB.
@@ -389,7 +435,7 @@ void SimulationRunner::deliver(ValidatorId v, const core::Event& event) {
   execute(v, slot.machine->handle(event));
 }
 
-void SimulationRunner::execute(ValidatorId v, std::vector<Action> actions) {
+void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
   for (auto& action : actions) {
     auto& slot = nodes_.at(v);
     if (!slot.machine) return;  // crashed inside this step
@@ -484,7 +530,7 @@ core::JobResult SimulationRunner::run_job(core::Job job) {
   return out;
 }
 
-void SimulationRunner::send_outbound(ValidatorId from, const core::Outbound& out) {
+void SimulationRunner::send_outbound(Instance from, const core::Outbound& out) {
   if (const auto* s = std::get_if<core::SendMessage>(&out)) {
     send(from, s->to, s->message);
     return;
@@ -492,10 +538,10 @@ void SimulationRunner::send_outbound(ValidatorId from, const core::Outbound& out
   const auto& b = std::get<core::BroadcastMessage>(out);
   auto size = core::encoded_size(b.message);  // once for every recipient
   for (const auto& m : topology_.committee(b.shard).members())
-    if (m.id != from) send(from, m.id, b.message, size);
+    if (m.id != validator_of(from)) send(from, m.id, b.message, size);
 }
 
-void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& message,
+void SimulationRunner::send(Instance from, ValidatorId to, const Message& message,
                             std::optional<std::size_t> known_size) {
   auto& slot = nodes_.at(from);
   std::vector<std::pair<ValidatorId, Message>> copies;
@@ -514,29 +560,34 @@ void SimulationRunner::send(ValidatorId from, ValidatorId to, const Message& mes
                                     types::hash_bytes(types::encode(unsigned_copy)));
       }
     }
-    if (dest == from) {  // loopback: no network
-      push(now_, core::EventPriority::kNetwork, dest,
-           NodeEvent{dest, std::nullopt, core::MessageReceived{from, std::move(msg)}});
-      continue;
-    }
-    ++stats_.messages_sent;
-    auto delays = network_.route(from, dest, rng_);
-    if (delays.empty()) {
-      ++stats_.messages_dropped;
-      traffic_.record_dropped();
-      continue;
-    }
-    auto size = known_size && slot.byzantine == ByzantineKind::kNone ? *known_size
-                                                                     : core::encoded_size(msg);
-    for (auto d : delays) {
-      traffic_.record(from, dest, msg.index(), size);
-      push(now_ + d, core::EventPriority::kNetwork, dest,
-           NodeEvent{dest, std::nullopt, core::MessageReceived{from, msg}});
+    // Every instance of the destination validator (a twin pair has two).
+    for (Instance target : {Instance{dest}, dest | kTwinBit}) {
+      if (!nodes_.contains(target)) continue;
+      if (target == from) {  // loopback: no network
+        push(now_, core::EventPriority::kNetwork, target,
+             NodeEvent{target, std::nullopt, core::MessageReceived{validator_of(from), msg}});
+        continue;
+      }
+      if (!twin_link(from, target)) continue;
+      ++stats_.messages_sent;
+      auto delays = network_.route(validator_of(from), dest, rng_);
+      if (delays.empty()) {
+        ++stats_.messages_dropped;
+        traffic_.record_dropped();
+        continue;
+      }
+      auto size = known_size && slot.byzantine == ByzantineKind::kNone ? *known_size
+                                                                       : core::encoded_size(msg);
+      for (auto d : delays) {
+        traffic_.record(validator_of(from), dest, msg.index(), size);
+        push(now_ + d, core::EventPriority::kNetwork, target,
+             NodeEvent{target, std::nullopt, core::MessageReceived{validator_of(from), msg}});
+      }
     }
   }
 }
 
-void SimulationRunner::serve_sync(ValidatorId server, ValidatorId requester,
+void SimulationRunner::serve_sync(Instance server, ValidatorId requester,
                                   const core::SyncRequest& request) {
   auto count = std::min<std::uint32_t>(request.count, core::limits::kMaxSyncBlocksPerResponse);
   auto response = nodes_.at(server).storage->serve_sync(request.from_height, count);
@@ -544,7 +595,7 @@ void SimulationRunner::serve_sync(ValidatorId server, ValidatorId requester,
 }
 
 std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transform(
-    ValidatorId from, ValidatorId to, const Message& message) {
+    Instance from, ValidatorId to, const Message& message) {
   const auto& slot = nodes_.at(from);
   const auto& signer = *slot.signer;
   std::vector<std::pair<ValidatorId, Message>> out;
@@ -555,10 +606,27 @@ std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transfo
   };
   switch (slot.byzantine) {
     case ByzantineKind::kNone:
+    case ByzantineKind::kTwin:  // each instance is honest; together they equivocate
       out.emplace_back(to, message);
       break;
     case ByzantineKind::kSilent:
       break;
+    case ByzantineKind::kWithhold: {
+      // Blocks (proposals, and any block it serves) never reach the chosen peers.
+      bool carries_block = std::holds_alternative<core::ProposalRef>(message) ||
+                           std::holds_alternative<core::BlockFetchResponse>(message) ||
+                           std::holds_alternative<core::SyncResponse>(message) ||
+                           std::holds_alternative<core::TransactionFetchResponse>(message);
+      const auto& listed = config_.withhold_from;
+      bool withheld =
+          listed.empty()
+              ? topology_.committee(*topology_.shard_of_validator(to)).index_of(to).value_or(0) %
+                        2 ==
+                    1
+              : std::find(listed.begin(), listed.end(), to) != listed.end();
+      if (!(carries_block && withheld)) out.emplace_back(to, message);
+      break;
+    }
     case ByzantineKind::kBadSignature: {
       Message m = message;
       if (auto* v = std::get_if<types::BlockVote>(&m)) v->signature.bytes[10] ^= 0x5a;
@@ -588,10 +656,19 @@ std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transfo
         out.emplace_back(to, message);
         break;
       }
-      // Half the committee gets the block, the other half a conflicting one;
-      // every other member gets both, so equivocation is seen.
       core::ProposalMessage alt = **p;
       alt.header.timestamp_ms += 1;
+      const auto& split = config_.equivocation_split;
+      if (!split.empty()) {
+        // The chosen validators get the block, the others a conflicting one.
+        if (std::find(split.begin(), split.end(), to) != split.end())
+          out.emplace_back(to, message);
+        else
+          out.emplace_back(to, resign_proposal(std::move(alt)));
+        break;
+      }
+      // Half the committee gets the block, the other half a conflicting one;
+      // every other member gets both, so equivocation is seen.
       auto index = topology_.committee(alt.header.shard).index_of(to).value_or(0);
       if (index % 2 == 0) out.emplace_back(to, message);
       if (index % 2 == 1 || index % 4 == 0) out.emplace_back(to, resign_proposal(std::move(alt)));

@@ -31,6 +31,8 @@ enum class ByzantineKind : std::uint8_t {
   kSilent,        // sends nothing
   kBadSignature,  // corrupts the signatures of its votes, timeouts and proposals
   kForgedParent,  // forwards QCs with a forged parent hash (re-signing what it signs itself)
+  kWithhold,      // as proposer, sends its blocks only to some peers (and serves them to none)
+  kTwin,          // runs as two honest instances with the same keys (the Twins method)
 };
 std::string_view to_string(ByzantineKind kind);
 std::optional<ByzantineKind> byzantine_from_string(std::string_view name);
@@ -44,7 +46,24 @@ struct SimConfig {
   node::NodeConfig node;
   core::DurationMs max_job_delay_ms = 2;   // seeded delay of delegated work results
   core::DurationMs max_clock_skew_ms = 0;  // each node's clock offset in [-skew, +skew]
+  /// Fixed clock offsets (ms, signed), replacing the seeded skew of those validators.
+  std::map<types::ValidatorId, std::int64_t> clock_offsets_ms;
+  /// An equivocating leader's first block goes to these validators, its
+  /// second to the others; empty: even committee indices get the first, odd
+  /// the second, and every fourth both.
+  std::vector<types::ValidatorId> equivocation_split;
+  /// A withholding leader's blocks reach only validators not listed here;
+  /// empty: it withholds from the odd committee indices.
+  std::vector<types::ValidatorId> withhold_from;
 };
+
+/// A simulated process: a validator, or the twin of one (same keys, its own
+/// state and storage), told apart by kTwinBit.
+using Instance = std::uint32_t;
+inline constexpr Instance kTwinBit = 1u << 31;
+inline types::ValidatorId validator_of(Instance i) {
+  return i & ~kTwinBit;
+}
 
 struct TxRecord {
   types::ShardId shard = 0;
@@ -90,6 +109,11 @@ class SimulationRunner {
   void set_clock_skew(types::ValidatorId v, std::int64_t skew_ms) {
     nodes_.at(v).skew_ms = skew_ms;
   }
+  /// Runs validator `v` as two instances with the same keys (Twins): the twin
+  /// talks only with `peers`, the original only with the others. Both are
+  /// marked Byzantine (together they can equivocate). Call before start().
+  void add_twin(types::ValidatorId v, std::vector<types::ValidatorId> peers);
+  bool has_twin(types::ValidatorId v) const { return nodes_.contains(v | kTwinBit); }
 
   SimulatedNetwork& network() { return network_; }
   InvariantChecker& invariants() { return invariants_; }
@@ -100,14 +124,17 @@ class SimulationRunner {
   const types::Topology& topology() const { return topology_; }
   Rng& rng() { return rng_; }
 
-  const node::NodeStateMachine* node(types::ValidatorId v) const {
-    return nodes_.at(v).machine.get();
-  }
-  const SimStorage& storage(types::ValidatorId v) const { return *nodes_.at(v).storage; }
+  /// The state machine of an instance (a validator id, or id | kTwinBit).
+  const node::NodeStateMachine* node(Instance v) const { return nodes_.at(v).machine.get(); }
+  const SimStorage& storage(Instance v) const { return *nodes_.at(v).storage; }
+  /// Every validator id (twins not included).
   std::vector<types::ValidatorId> validators() const;
   std::vector<types::ValidatorId> validators_of(types::ShardId shard) const;
   /// Highest committed height of the shard over its validators' storage.
   types::BlockHeight committed_height(types::ShardId shard) const;
+  /// Consensus time of the shard: the timestamp of its newest committed
+  /// block (over its validators' storage), plus the time since it committed.
+  types::TimestampMs consensus_time(types::ShardId shard) const;
   /// Every submitted transaction (table order: sort before reporting in order).
   const types::HashMap<TxRecord>& transactions() const { return txs_; }
   std::uint64_t committed_tx_count() const { return committed_txs_; }
@@ -134,6 +161,7 @@ class SimulationRunner {
     ByzantineKind byzantine = ByzantineKind::kNone;
     std::int64_t skew_ms = 0;
     bool crash_after_next_persist = false;
+    std::vector<types::ValidatorId> twin_peers;        // set on both instances of a twin pair
     std::map<core::TimerId, std::uint64_t> timer_seq;  // live timer event per id
     types::BlockHeight committed = 0;
     std::uint64_t commits = 0;
@@ -144,29 +172,30 @@ class SimulationRunner {
   struct EventKey {
     types::TimestampMs time;
     core::EventPriority priority;
-    types::ValidatorId node;
+    Instance node;
     std::uint64_t seq;
     friend auto operator<=>(const EventKey&, const EventKey&) = default;
   };
   struct NodeEvent {
-    types::ValidatorId node;
+    Instance node;
     std::optional<std::uint32_t> incarnation;  // set for timers and job results
     core::Event event;
   };
   using QueueItem = std::variant<NodeEvent, std::function<void(SimulationRunner&)>>;
 
-  void push(types::TimestampMs at, core::EventPriority priority, types::ValidatorId node,
-            QueueItem item);
-  void deliver(types::ValidatorId node, const core::Event& event);
-  void execute(types::ValidatorId node, std::vector<core::Action> actions);
-  void send(types::ValidatorId from, types::ValidatorId to, const core::Message& message,
+  void push(types::TimestampMs at, core::EventPriority priority, Instance node, QueueItem item);
+  void deliver(Instance node, const core::Event& event);
+  void execute(Instance node, std::vector<core::Action> actions);
+  void send(Instance from, types::ValidatorId to, const core::Message& message,
             std::optional<std::size_t> known_size = std::nullopt);
-  void send_outbound(types::ValidatorId from, const core::Outbound& out);
+  void send_outbound(Instance from, const core::Outbound& out);
   std::vector<std::pair<types::ValidatorId, core::Message>> byzantine_transform(
-      types::ValidatorId from, types::ValidatorId to, const core::Message& message);
-  void serve_sync(types::ValidatorId server, types::ValidatorId requester,
-                  const core::SyncRequest& request);
-  void boot(types::ValidatorId v, bool fresh);
+      Instance from, types::ValidatorId to, const core::Message& message);
+  /// Whether a message from instance `from` reaches instance `to` (twins talk
+  /// to their own side only).
+  bool twin_link(Instance from, Instance to) const;
+  void serve_sync(Instance server, types::ValidatorId requester, const core::SyncRequest& request);
+  void boot(Instance v, bool fresh);
   /// Hands the validators' heights to the liveness checks every kLivenessSampleMs.
   void sample_liveness();
 

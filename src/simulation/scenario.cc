@@ -46,8 +46,11 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   const auto& bft = s.sim.node.bft;
   auto n = s.sim.validators_per_shard;
   auto f = fault_budget(n);
+  core::DurationMs extra = 0;  // slow-but-alive validators' added latency
+  for (const auto& [v, ms] : net.extra_latency_ms)
+    extra = std::max(extra, ms);
   core::DurationMs rtt =
-      2 * (net.intra_shard_latency_ms + net.jitter_ms) + 2 * s.sim.max_job_delay_ms;
+      2 * (net.intra_shard_latency_ms + net.jitter_ms + extra) + 2 * s.sim.max_job_delay_ms;
   core::DurationMs interval =
       s.workload.tps > 0 ? std::max<core::DurationMs>(rtt, 20) : rtt + bft.proposal_tick_ms;
   if (n == 1) interval = std::max(interval, bft.min_block_interval_ms);
@@ -65,7 +68,11 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
                               std::min(r.committed_height(view.shard), view.committed_height));
   core::DurationMs sync_ms = (lag / 32 + 1) * 2 * rtt;
 
-  bool permanent = !s.byzantine.empty() || 2 * s.sim.max_clock_skew_ms > bft.max_timestamp_lead_ms;
+  std::int64_t offsets = 0;
+  for (const auto& [v, ms] : s.sim.clock_offsets_ms)
+    offsets = std::max<std::int64_t>(offsets, ms < 0 ? -ms : ms);
+  auto skew = std::max<std::uint64_t>(s.sim.max_clock_skew_ms, static_cast<std::uint64_t>(offsets));
+  bool permanent = !s.byzantine.empty() || 2 * skew > bft.max_timestamp_lead_ms;
   LivenessPolicy p;
   p.heal_ms = r.now();
   // A commit is learnt from the next proposal; one lost near the end of the
@@ -76,15 +83,26 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   p.drain_ms = 2000 + 4 * rtt;
   p.min_steady_ms = std::max<core::DurationMs>(2000, 10 * interval);
   if (permanent) {
-    // f consecutive faulty leaders, each a failed round at a growing timer.
-    core::DurationMs failed = 0;
-    for (std::uint32_t i = 0; i <= f; ++i)
-      failed += std::min(bft.round_timeout_max_ms, timer + i * bft.round_timeout_step_ms) + rtt;
+    // f + 1 consecutive failed rounds (faulty leaders, or rounds whose QC a
+    // faulty next leader withheld), each at a growing timer: from the timer
+    // at heal for the first gap, from the base timer in the steady part.
+    auto failed_from = [&](core::DurationMs first) {
+      core::DurationMs total = 0;
+      for (std::uint32_t i = 0; i <= f; ++i)
+        total += std::min(bft.round_timeout_max_ms, first + i * bft.round_timeout_step_ms) + rtt;
+      return total;
+    };
+    auto failed = failed_from(timer);
     p.max_commit_gap_ms += failed;
+    p.stall_allowance_ms = s.liveness_timeouts * bft.round_timeout_base_ms + 4 * rtt + 1000 +
+                           failed_from(bft.round_timeout_base_ms);
     // Commits become known with the next proposal, which failed rounds delay.
     p.lag_tolerance_ms += failed;
-    p.min_blocks_per_s = 0.10 * expected_blocks_per_s;
-    p.min_committed_fraction = 0.50;
+    // Up to f validators that fail every round they lead, and every round
+    // whose QC they receive (votes go to the next leader), with twins the
+    // strongest of them: the floors catch a halt or a crawl, not a slowdown.
+    p.min_blocks_per_s = 0.05 * expected_blocks_per_s;
+    p.min_committed_fraction = 0.30;
     // Leader reputation needs committed blocks (and their failed rounds in
     // its window) to skip faulty leaders.
     p.warmup_height = kReputationWarmupBlocks;
@@ -112,12 +130,28 @@ std::vector<std::string> validate(const Scenario& s) {
     problems.push_back("transaction validity window above the protocol's " +
                        std::to_string(types::limits::kMaxTxValidityWindowMs) + " ms");
   auto total = s.sim.shards * n;
+  auto check_ids = [&](const std::vector<types::ValidatorId>& ids, const std::string& what) {
+    for (auto v : ids)
+      if (v >= total)
+        problems.push_back(what + " names validator " + std::to_string(v) + ", but ids are 0.." +
+                           std::to_string(total - 1));
+  };
   for (const auto& p : s.partitions) {
     if (p.end_ms <= p.start_ms) problems.push_back("partition window ends before it starts");
-    for (const auto* side : {&p.side_a, &p.side_b})
-      for (auto v : *side)
-        if (v >= total) problems.push_back("partition names validator " + std::to_string(v));
+    check_ids(p.side_a, "partition");
+    check_ids(p.side_b, "partition");
   }
+  for (const auto& c : s.crashes) {
+    if (c.end_ms <= c.start_ms) problems.push_back("crash window ends before it starts");
+    check_ids(c.ids, "crash window");
+  }
+  check_ids(s.twin_peers, "twin peers");
+  check_ids(s.sim.equivocation_split, "equivocation split");
+  check_ids(s.sim.withhold_from, "withhold set");
+  for (const auto& [v, ms] : s.sim.network.extra_latency_ms)
+    check_ids({v}, "slow validator");
+  for (const auto& [v, ms] : s.sim.clock_offsets_ms)
+    check_ids({v}, "clock offset");
   return problems;
 }
 
@@ -137,8 +171,21 @@ SimReport run_scenario(const Scenario& s) {
     auto members = runner.validators_of(shard);
     std::size_t next = members.size();
     for (const auto& [kind, count] : s.byzantine)
-      for (std::uint32_t i = 0; i < count && next > 0; ++i)
-        runner.set_byzantine(members[--next], kind);
+      for (std::uint32_t i = 0; i < count && next > 0; ++i) {
+        auto v = members[--next];
+        if (kind != ByzantineKind::kTwin) {
+          runner.set_byzantine(v, kind);
+          continue;
+        }
+        std::vector<types::ValidatorId> peers;
+        for (std::size_t k = 0; k < members.size(); ++k)
+          if (members[k] != v &&
+              (s.twin_peers.empty() ? k % 2 == 1
+                                    : std::find(s.twin_peers.begin(), s.twin_peers.end(),
+                                                members[k]) != s.twin_peers.end()))
+            peers.push_back(members[k]);
+        runner.add_twin(v, std::move(peers));
+      }
   }
 
   for (const auto& [at, fn] : s.events)
@@ -153,6 +200,8 @@ SimReport run_scenario(const Scenario& s) {
       s.faults_end_ms.value_or(transient_faults ? s.duration_ms * 2 / 3 : 0);
   for (const auto& p : s.partitions)
     faults_end = std::max(faults_end, p.end_ms);
+  for (const auto& c : s.crashes)
+    faults_end = std::max(faults_end, c.end_ms);
 
   // Message loss is a fault too: it stops with the others.
   if (s.sim.network.loss_ppm > 0 && faults_end > 0)
@@ -173,7 +222,31 @@ SimReport run_scenario(const Scenario& s) {
         r.network().partition_groups(p.side_a, p.side_b);
       }
     });
-    runner.schedule(p.end_ms, [](SimulationRunner& r) { r.network().heal_all(); });
+    // Each window heals only its own cuts, so overlapping windows compose.
+    runner.schedule(p.end_ms, [p, everyone](SimulationRunner& r) {
+      if (p.side_b.empty()) {
+        for (auto v : p.side_a)
+          r.network().unisolate(v, everyone);
+      } else if (p.one_way) {
+        for (auto a : p.side_a)
+          for (auto b : p.side_b)
+            r.network().heal(a, b);
+      } else {
+        r.network().heal_groups(p.side_a, p.side_b);
+      }
+    });
+  }
+
+  // Crash windows: any number of validators down together.
+  for (const auto& c : s.crashes) {
+    runner.schedule(c.start_ms, [ids = c.ids](SimulationRunner& r) {
+      for (auto v : ids)
+        r.crash(v);
+    });
+    runner.schedule(c.end_ms, [ids = c.ids](SimulationRunner& r) {
+      for (auto v : ids)
+        r.restart(v);
+    });
   }
 
   // Crash-restart: per shard, one honest validator down at a time.
@@ -219,7 +292,8 @@ SimReport run_scenario(const Scenario& s) {
       std::map<types::ShardId, types::ValidatorId> gateway;
       while (carry >= 1000) {
         carry -= 1000;
-        auto tx = workload.next(r.now(), r.rng());
+        auto tx = workload.next(
+            [&r](types::ShardId sh) { return std::min(r.now(), r.consensus_time(sh)); }, r.rng());
         auto shard = r.topology().shard_of(tx->access().writes.front());
         auto it = gateway.find(shard);
         if (it == gateway.end()) {

@@ -1,5 +1,7 @@
 #include "simulation/sim_storage.h"
 
+#include <algorithm>
+
 #include "types/assert.h"
 #include "types/limits.h"
 
@@ -34,6 +36,12 @@ bft::RecoveredState SimStorage::recover() const {
   const auto& tip = committed_.rbegin()->second;
   r.committed_tip = tip.block;
   r.tip_qc = tip.qc;
+  // Certified blocks above the tip, lowest first.
+  for (const auto& [hash, cb] : certified_)
+    r.certified.push_back(cb);
+  std::sort(r.certified.begin(), r.certified.end(), [](const auto& a, const auto& b) {
+    return a.block->header().height < b.block->header().height;
+  });
   // The leader records of the last committed blocks, oldest first (none
   // while only genesis is committed: its record is derived).
   auto first =

@@ -31,6 +31,10 @@ class SimStorage {
   core::SyncResponse serve_sync(types::BlockHeight from_height, std::uint32_t count) const;
 
   types::BlockHeight committed_height() const { return committed_.rbegin()->first; }
+  /// Consensus time of the committed tip (its header's timestamp).
+  types::TimestampMs committed_timestamp() const {
+    return committed_.rbegin()->second.block->header().timestamp_ms;
+  }
   const std::optional<core::SafetyState>& safety() const { return safety_; }
   std::uint64_t safety_writes() const { return safety_writes_; }
   void count_safety_write() { ++safety_writes_; }

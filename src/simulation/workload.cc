@@ -40,8 +40,11 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology&
   }
 }
 
-types::TransactionRef TransferWorkload::next(types::TimestampMs now_ms, Rng& rng) {
-  const auto& shard_accounts = accounts_[rng.below(accounts_.size())];
+types::TransactionRef TransferWorkload::next(
+    const std::function<types::TimestampMs(types::ShardId)>& clock, Rng& rng) {
+  auto shard = static_cast<types::ShardId>(rng.below(accounts_.size()));
+  const auto& shard_accounts = accounts_[shard];
+  auto now_ms = clock(shard);
   auto from = rng.below(shard_accounts.size());
   auto to = rng.below(shard_accounts.size() - 1);
   if (to >= from) ++to;

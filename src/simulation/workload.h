@@ -3,6 +3,7 @@
 // Transfer transactions between accounts of one shard, at a fixed rate,
 // signed with the scheme the simulation uses (Ed25519, or the mock one).
 
+#include <functional>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -25,8 +26,11 @@ class TransferWorkload {
                    crypto::SchemeKind scheme, std::uint64_t seed);
 
   /// One transaction: a transfer between two accounts of a random shard,
-  /// valid from `now_ms` for validity_ms.
-  types::TransactionRef next(types::TimestampMs now_ms, Rng& rng);
+  /// valid from a second before `clock(shard)` for validity_ms. Validity
+  /// windows are in consensus time (DESIGN §6): a client takes it from the
+  /// chain it submits to (its own clock when the chain runs ahead).
+  types::TransactionRef next(const std::function<types::TimestampMs(types::ShardId)>& clock,
+                             Rng& rng);
   const WorkloadConfig& config() const { return config_; }
 
  private:
