@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "simulation/fault_schedule.h"
 #include "simulation/scenario.h"
 
 using namespace hyperscale;
@@ -69,6 +71,74 @@ std::optional<std::vector<PartitionWindow>> parse_partitions(const std::string& 
   return out;
 }
 
+/// A whole string as an integer (no sign for unsigned, no spaces, no
+/// trailing characters, no wrap); nullopt otherwise.
+template <class T>
+std::optional<T> parse_int(std::string_view text) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+/// "a,b,c": validator ids, each at most once.
+std::optional<std::vector<types::ValidatorId>> parse_ids(std::string_view text) {
+  std::vector<types::ValidatorId> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto id = parse_int<types::ValidatorId>(text.substr(0, comma));
+    if (!id || std::find(out.begin(), out.end(), *id) != out.end()) return std::nullopt;
+    out.push_back(*id);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) return std::nullopt;  // a trailing comma
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+/// "ID:N[,ID:N...]" with N an integer of type T.
+template <class T>
+std::optional<std::map<types::ValidatorId, T>> parse_id_values(std::string_view text) {
+  std::map<types::ValidatorId, T> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    auto colon = item.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto id = parse_int<types::ValidatorId>(item.substr(0, colon));
+    auto value = parse_int<T>(item.substr(colon + 1));
+    if (!id || !value || !out.emplace(*id, *value).second) return std::nullopt;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    if (text.empty()) return std::nullopt;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+/// "START-END:IDS[;...]" in whole seconds.
+std::optional<std::vector<CrashWindow>> parse_crashes(std::string_view text) {
+  std::vector<CrashWindow> out;
+  while (!text.empty()) {
+    auto semi = text.find(';');
+    auto item = text.substr(0, semi);
+    auto dash = item.find('-');
+    auto colon = item.find(':');
+    if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon)
+      return std::nullopt;
+    auto start = parse_int<std::uint32_t>(item.substr(0, dash));
+    auto end = parse_int<std::uint32_t>(item.substr(dash + 1, colon - dash - 1));
+    auto ids = parse_ids(item.substr(colon + 1));
+    if (!start || !end || !ids || *end <= *start) return std::nullopt;
+    out.push_back({types::TimestampMs{*start} * 1000, types::TimestampMs{*end} * 1000, *ids});
+    if (semi == std::string_view::npos) break;
+    text.remove_prefix(semi + 1);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 nlohmann::json to_json(const SimReport& r, const Scenario& s) {
   nlohmann::json j;
   j["config"] = {{"shards", s.sim.shards},
@@ -76,7 +146,41 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
                  {"duration_s", static_cast<double>(s.duration_ms) / 1000.0},
                  {"seed", s.sim.seed},
                  {"tps_offered", s.workload.tps},
-                 {"crypto", s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock"}};
+                 {"crypto", s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock"},
+                 {"latency_ms", s.sim.network.intra_shard_latency_ms},
+                 {"jitter_ms", s.sim.network.jitter_ms},
+                 {"loss_ppm", s.sim.network.loss_ppm},
+                 {"duplicate_ppm", s.sim.network.duplicate_ppm},
+                 {"clock_skew_ms", s.sim.max_clock_skew_ms},
+                 {"crash_restart", s.crash_restart},
+                 {"warmup_s", static_cast<double>(s.warmup_ms) / 1000.0}};
+  nlohmann::json byz = nlohmann::json::array();
+  for (const auto& [kind, count] : s.byzantine)
+    byz.push_back({{"kind", to_string(kind)}, {"count", count}});
+  j["config"]["byzantine"] = byz;
+  nlohmann::json parts = nlohmann::json::array();
+  for (const auto& p : s.partitions)
+    parts.push_back({{"start_ms", p.start_ms},
+                     {"end_ms", p.end_ms},
+                     {"side_a", p.side_a},
+                     {"side_b", p.side_b},
+                     {"one_way", p.one_way}});
+  j["config"]["partitions"] = parts;
+  nlohmann::json crashes = nlohmann::json::array();
+  for (const auto& c : s.crashes)
+    crashes.push_back({{"start_ms", c.start_ms}, {"end_ms", c.end_ms}, {"ids", c.ids}});
+  j["config"]["crashes"] = crashes;
+  nlohmann::json slow = nlohmann::json::object();
+  for (const auto& [v, ms] : s.sim.network.extra_latency_ms)
+    slow[std::to_string(v)] = ms;
+  j["config"]["slow_ms"] = slow;
+  nlohmann::json offsets = nlohmann::json::object();
+  for (const auto& [v, ms] : s.sim.clock_offsets_ms)
+    offsets[std::to_string(v)] = ms;
+  j["config"]["clock_offsets_ms"] = offsets;
+  j["config"]["equivocation_split"] = s.sim.equivocation_split;
+  j["config"]["withhold_from"] = s.sim.withhold_from;
+  j["config"]["twin_peers"] = s.twin_peers;
   j["committed_blocks"] = r.committed_blocks;
   j["committed_txs"] = r.committed_txs;
   j["submitted_txs"] = r.submitted_txs;
@@ -85,6 +189,17 @@ nlohmann::json to_json(const SimReport& r, const Scenario& s) {
                      {"p90", r.latency_ms.p90},
                      {"p99", r.latency_ms.p99},
                      {"max", r.latency_ms.max}};
+  const auto& w = r.after_warmup;
+  j["after_warmup"] = {{"warmup_s", static_cast<double>(s.warmup_ms) / 1000.0},
+                       {"tps", w.tps},
+                       {"submitted_txs", w.submitted},
+                       {"committed_txs", w.committed},
+                       {"latency_ms",
+                        {{"p50", w.latency_ms.p50},
+                         {"p90", w.latency_ms.p90},
+                         {"p99", w.latency_ms.p99},
+                         {"max", w.latency_ms.max}}}};
+  if (r.steady_since_ms) j["steady_since_s"] = static_cast<double>(*r.steady_since_ms) / 1000.0;
   j["view_changes"] = r.view_changes;
   j["timeouts"] = r.timeouts;
   j["crashes"] = r.crashes;
@@ -138,6 +253,10 @@ void print_summary(const SimReport& r, const Scenario& s) {
               static_cast<unsigned long long>(r.submitted_txs), r.tps);
   std::printf("  commit latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", r.latency_ms.p50,
               r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max);
+  if (s.warmup_ms)
+    std::printf("  after the %.1f s warm-up: %.1f tx/s, latency ms p50 %.0f  p99 %.0f\n",
+                static_cast<double>(s.warmup_ms) / 1000.0, r.after_warmup.tps,
+                r.after_warmup.latency_ms.p50, r.after_warmup.latency_ms.p99);
   std::printf(
       "  view changes %llu, timeouts sent %llu, crashes %llu, equivocations reported %llu\n",
       static_cast<unsigned long long>(r.view_changes), static_cast<unsigned long long>(r.timeouts),
@@ -174,6 +293,9 @@ int main(int argc, char** argv) {
   std::uint64_t latency = 50, jitter = 10, skew = 0;
   std::vector<std::string> byzantine;
   std::string partition, crypto_name = "mock";
+  std::string crashes, slow, offsets, split, withhold, twin_peers;
+  std::optional<std::uint64_t> random_faults;
+  double warmup_s = 0;
   bool json = false, quiet = false;
   app.add_option("--shards", s.sim.shards, "number of shards")->check(CLI::Range(1u, 64u));
   app.add_option("--validators", s.sim.validators_per_shard, "validators per shard")
@@ -192,8 +314,25 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--byzantine", byzantine,
                  "KIND:COUNT per shard; kinds equivocate, double-vote, silent, bad-signature, "
-                 "forged-parent")
+                 "forged-parent, withhold, twin")
       ->take_all();
+  app.add_option("--crash", crashes,
+                 "START-END:IDS[;...] in whole seconds: crash those validators together and "
+                 "restart them (any number: crashes are not Byzantine)");
+  app.add_option("--slow", slow, "ID:MS[,ID:MS...]: extra one-way latency on a validator's links");
+  app.add_option("--clock-offset", offsets,
+                 "ID:MS[,ID:MS...]: fixed clock offsets (signed ms), replacing --clock-skew-ms");
+  app.add_option("--equivocate-split", split,
+                 "IDS: an equivocating leader's first block goes to these, its second to the rest");
+  app.add_option("--withhold-from", withhold,
+                 "IDS: a withholding leader's blocks never reach these");
+  app.add_option("--twin-peers", twin_peers,
+                 "IDS: a twin talks to these, the original to the rest (default: odd indices)");
+  app.add_option("--random-faults", random_faults,
+                 "SEED: the combined fault schedule of the sweep for SEED (other flags apply on "
+                 "top of it)");
+  app.add_option("--warmup", warmup_s, "seconds before the after_warmup figures start")
+      ->check(CLI::Range(0.0, 86400.0));
   app.add_flag("--crash-restart", s.crash_restart,
                "crash and restart validators at seeded times (never more than f)");
   app.add_option("--partition", partition,
@@ -217,7 +356,30 @@ int main(int argc, char** argv) {
     return 2;     // bad arguments: always 2 (docs/simulator.md)
   }
 
+  if (random_faults) {
+    // The sweep's scenario; flags given explicitly still apply on top.
+    auto base = random_fault_scenario(*random_faults);
+    auto given = [&](const char* name) { return app.count(name) > 0; };
+    if (!given("--validators")) s.sim.validators_per_shard = base.sim.validators_per_shard;
+    if (!given("--seed")) s.sim.seed = base.sim.seed;
+    if (!given("--duration")) duration_s = static_cast<double>(base.duration_ms) / 1000.0;
+    if (!given("--tps")) tps = base.workload.tps;
+    if (!given("--jitter-ms")) jitter = base.sim.network.jitter_ms;
+    if (!given("--clock-skew-ms")) skew = base.sim.max_clock_skew_ms;
+    if (!given("--loss")) loss = static_cast<double>(base.sim.network.loss_ppm) / 1e6;
+    if (!given("--duplicate"))
+      duplicate = static_cast<double>(base.sim.network.duplicate_ppm) / 1e6;
+    if (!given("--crash-restart")) s.crash_restart = base.crash_restart;
+    s.byzantine = base.byzantine;
+    s.partitions = base.partitions;
+    s.crashes = base.crashes;
+    s.faults_end_ms = base.faults_end_ms;
+    s.sim.network.extra_latency_ms = base.sim.network.extra_latency_ms;
+    std::fprintf(stderr, "random faults %llu: %s\n",
+                 static_cast<unsigned long long>(*random_faults), describe_faults(base).c_str());
+  }
   s.duration_ms = static_cast<types::TimestampMs>(duration_s * 1000);
+  s.warmup_ms = static_cast<types::TimestampMs>(warmup_s * 1000);
   s.workload.tps = tps;
   s.sim.crypto = crypto_name == "real" ? crypto::SchemeKind::kBls : crypto::SchemeKind::kMock;
   s.sim.network.intra_shard_latency_ms = latency;
@@ -239,7 +401,8 @@ int main(int argc, char** argv) {
     if (kind == ByzantineKind::kNone) {
       std::fprintf(stderr,
                    "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
-                   "equivocate, double-vote, silent, bad-signature, forged-parent\n",
+                   "equivocate, double-vote, silent, bad-signature, forged-parent, withhold, "
+                   "twin\n",
                    b.c_str());
       return 2;
     }
@@ -253,6 +416,34 @@ int main(int argc, char** argv) {
       return 2;
     }
     s.partitions = std::move(*windows);
+  }
+  auto bad = [](const char* flag, const std::string& value, const char* expected) {
+    std::fprintf(stderr, "error: %s '%s': expected %s\n", flag, value.c_str(), expected);
+    return 2;
+  };
+  if (!crashes.empty()) {
+    auto c = parse_crashes(crashes);
+    if (!c) return bad("--crash", crashes, "START-END:IDS[;...] with whole seconds, END > START");
+    s.crashes = std::move(*c);
+  }
+  if (!slow.empty()) {
+    auto v = parse_id_values<core::DurationMs>(slow);
+    if (!v) return bad("--slow", slow, "ID:MS[,ID:MS...]");
+    s.sim.network.extra_latency_ms = std::move(*v);
+  }
+  if (!offsets.empty()) {
+    auto v = parse_id_values<std::int64_t>(offsets);
+    if (!v) return bad("--clock-offset", offsets, "ID:MS[,ID:MS...] (MS may be negative)");
+    s.sim.clock_offsets_ms = std::move(*v);
+  }
+  for (auto [flag, text, into] :
+       {std::tuple{"--equivocate-split", &split, &s.sim.equivocation_split},
+        std::tuple{"--withhold-from", &withhold, &s.sim.withhold_from},
+        std::tuple{"--twin-peers", &twin_peers, &s.twin_peers}}) {
+    if (text->empty()) continue;
+    auto ids = parse_ids(*text);
+    if (!ids) return bad(flag, *text, "IDS: comma-separated validator ids, each once");
+    *into = std::move(*ids);
   }
   if (auto problems = validate(s); !problems.empty()) {
     for (const auto& p : problems)

@@ -365,7 +365,7 @@ std::vector<Action> BftState::on_timeout(TimestampMs now, types::ValidatorId fro
   return out;
 }
 
-std::vector<Action> BftState::on_timeout_certificate(TimestampMs, types::ValidatorId from,
+std::vector<Action> BftState::on_timeout_certificate(TimestampMs now, types::ValidatorId from,
                                                      const types::TimeoutCertificate& tc) {
   std::vector<Action> out;
   if (tc.shard != shard_ || !is_member(from)) {
@@ -381,8 +381,22 @@ std::vector<Action> BftState::on_timeout_certificate(TimestampMs, types::Validat
       append(out, core::SendMessage{from, proposed});
     return out;
   }
-  if (tc.round + 1 <= current_round_ || !tcs_checked_.insert(tc.round).second) {
+  if (tc.round + 1 <= current_round_) {
     ignore(Ignored::kStale);
+    return out;
+  }
+  if (round_too_far(tc.round)) {
+    // Too far ahead to keep a check per round: one probe at a time.
+    ignore(Ignored::kTooFarAhead);
+    if (probes_in_flight_ < limits::kMaxProbesInFlight && !probe_refused(now, from)) {
+      ++probes_in_flight_;
+      ++stats_.probes;
+      append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, tc, /*probe=*/true}});
+    }
+    return out;
+  }
+  if (!tcs_checked_.insert(tc.round).second) {
+    ignore(Ignored::kDuplicate);
     return out;
   }
   append(out, core::StartJob{core::VerifyTimeoutCertificateJob{from, tc}});
@@ -525,10 +539,17 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
     void operator()(const core::VotesVerified& r) { self.handle_votes_verified(now, r, out); }
     void operator()(const core::TimeoutsVerified& r) { self.handle_timeouts_verified(now, r, out); }
     void operator()(const core::TimeoutCertificateVerified& r) {
+      if (r.probe) {
+        HS_ASSERT(self.probes_in_flight_ > 0);
+        --self.probes_in_flight_;
+      }
       if (!r.result) {
         ++self.stats_.invalid_messages;
         self.ignore(Ignored::kInvalidSignature);
-        self.tcs_checked_.erase(r.round);  // a forged TC must not shut out the real one
+        if (r.probe)
+          self.probe_refused_until_[r.from] = now + self.config_.round_timeout_base_ms;
+        else
+          self.tcs_checked_.erase(r.round);  // a forged TC must not shut out the real one
         return;
       }
       if (r.high_qc) self.process_qc(now, *r.high_qc, r.from, out);
@@ -588,13 +609,16 @@ std::vector<Action> BftState::on_transactions_available(TimestampMs now,
   return out;
 }
 
+bool BftState::probe_refused(TimestampMs now, types::ValidatorId from) const {
+  auto it = probe_refused_until_.find(from);
+  return it != probe_refused_until_.end() && now < it->second;
+}
+
 void BftState::probe(TimestampMs now, types::ValidatorId from, const types::QuorumCertificate& qc,
                      std::vector<Action>& out) {
   if (probes_in_flight_ >= limits::kMaxProbesInFlight) return;
   if (qc.round <= safety_.state().high_qc.round) return;  // it would teach nothing
-  if (auto it = probe_refused_until_.find(from);
-      it != probe_refused_until_.end() && now < it->second)
-    return;
+  if (probe_refused(now, from)) return;
   ++probes_in_flight_;
   ++stats_.probes;
   append(out, core::StartJob{core::VerifyQuorumCertificateJob{from, qc, /*probe=*/true}});
@@ -821,6 +845,10 @@ void BftState::advance_round(TimestampMs now, Round round, const types::TimeoutC
     return b && b->header().round == round;
   });
   if (held_for_round) recheck_held(now, out);
+  // A proposal of the new round may already be held, waiting for its round
+  // (it arrived before the certificate that opens the round was processed).
+  for (const auto& child : tree_.children(safety_.state().high_qc.block_hash))
+    if (child->header().round == round) try_vote(now, child, out);
   maybe_propose(now, false, out);
 }
 
@@ -1100,10 +1128,9 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   if (!tick && !(has_content && rested)) return;
   auto ancestors = tree_.uncommitted_chain(parent->hash());
   if (!ancestors) return;
-  // Never a block honest peers (this one included) would have to hold: wait
-  // (the proposal tick retries) until the local clock is within the lead of
-  // the parent's timestamp.
-  if (parent->header().timestamp_ms > now + config_.max_timestamp_lead_ms) return;
+  // A proposer whose clock is behind the parent's timestamp still proposes:
+  // the block takes the parent's timestamp, which every peer that accepted
+  // the parent accepts; only its own vote waits for its clock (held).
   TimestampMs timestamp = proposal_timestamp(now, *parent);
 
   types::BlockBody body;
@@ -1169,6 +1196,10 @@ TimestampMs BftState::proposal_timestamp(TimestampMs now, const types::Block& pa
   if (auto arrived = arrival_ms_.find(parent.hash()); arrived != arrival_ms_.end()) {
     auto elapsed = now - std::min(now, arrived->second);
     ts = std::min(now, parent.header().timestamp_ms + elapsed + limits::kTimestampSlackMs);
+    // Never so far behind this node's own clock that honest voters would
+    // find it too old: where messages take longer than the slack, the cap
+    // would otherwise pull consensus time back by the difference every block.
+    ts = std::max(ts, now - std::min(now, config_.max_timestamp_age_ms / 2));
   }
   return std::max(ts, parent.header().timestamp_ms);
 }

@@ -229,6 +229,8 @@ class BftState {
   /// (one probe in flight), so a validator far behind learns the shard's round and tip.
   void probe(types::TimestampMs now, types::ValidatorId from, const types::QuorumCertificate& qc,
              std::vector<Action>& out);
+  /// A peer whose last probe failed is not probed for a while.
+  bool probe_refused(types::TimestampMs now, types::ValidatorId from) const;
 
   // Certificates (always verified) and rounds.
   void process_qc(types::TimestampMs now, const Verified<types::QuorumCertificate>& qc,

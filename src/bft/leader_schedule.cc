@@ -103,28 +103,36 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
   for (std::size_t i = 1; i < window.size(); ++i)
     add_signers(window[i - 1]->justify_signers);
 
-  // Leaders of failed rounds, newest first: since B, then the rounds B's
-  // chain skips above A, then in the window. At most f of them rest: a
-  // round also fails when the next leader withholds the QC it formed, which
-  // blames the honest leader of the round, so more than f blamed means some
-  // are honest.
+  // Leaders of failed rounds rest: the rounds B's chain skips (above A,
+  // then in the window) and, apart, the rounds after B before r; the f most
+  // recent of each. A round also fails when the next leader withholds the
+  // QC it formed, which blames the honest leader of the round, so more than
+  // f blamed of one kind means some are honest. Blaming the rounds after B
+  // on top of the chain's keeps the leader named for r + 1 after a TC of r
+  // the one the block of r named (the draw below is a rendezvous).
   auto f = (n - 1) / 3;
   std::vector<bool> blamed(n, false);
-  std::uint32_t blamed_count = 0;
-  auto blame = [&](types::ValidatorId v) {
-    if (auto i = committee_.index_of(v); i && !blamed[*i] && blamed_count < f) {
-      blamed[*i] = true;
-      ++blamed_count;
-    }
+  auto blame_newest = [&](auto first, auto last) {
+    std::uint32_t count = 0;
+    for (auto it = first; it != last && count < f; ++it)
+      if (auto i = committee_.index_of(*it); i && !blamed[*i]) {
+        blamed[*i] = true;
+        ++count;
+      }
   };
-  for (auto it = failed_since_b.rbegin(); it != failed_since_b.rend() && blamed_count < f; ++it)
-    blame(*it);
+  std::vector<types::ValidatorId> chain_failures;
   for (const auto* rec : above)
-    for (auto v : rec->skipped_leaders)
-      blame(v);
+    chain_failures.insert(chain_failures.end(), rec->skipped_leaders.begin(),
+                          rec->skipped_leaders.end());
   for (const auto* rec : window)
-    for (auto v : rec->skipped_leaders)
-      blame(v);
+    chain_failures.insert(chain_failures.end(), rec->skipped_leaders.begin(),
+                          rec->skipped_leaders.end());
+  blame_newest(chain_failures.begin(), chain_failures.end());
+  std::vector<bool> chain_blamed = blamed;
+  std::fill(blamed.begin(), blamed.end(), false);
+  blame_newest(failed_since_b.rbegin(), failed_since_b.rend());
+  for (std::uint32_t i = 0; i < n; ++i)
+    blamed[i] = blamed[i] || chain_blamed[i];
   for (std::uint32_t i = 0; i < n; ++i)
     if (blamed[i]) active[i] = false;
 

@@ -9,10 +9,11 @@
 //     committed, then X's ancestor at the last multiple of W;
 //   * the *active* validators are the signers of the QCs of the committed
 //     blocks up to A (the last W of them, or all while fewer), minus the
-//     leaders of failed rounds (the f = ⌊(n - 1)/3⌋ most recent: rounds
-//     after B before r, which B names the same way, then rounds B's chain
-//     skips above A, then in the window), minus the proposers of the last
-//     E = min(⌊n/3⌋, window) window blocks (fewer if none would remain);
+//     leaders of failed rounds: the f = ⌊(n - 1)/3⌋ most recent that B's
+//     chain skips (above A, then in the window), and the f most recent of
+//     the rounds after B before r (which B names the same way); minus the
+//     proposers of the last E = min(⌊n/3⌋, window) window blocks (fewer if
+//     none would remain);
 //   * the leader is the active validator with the lowest hash(shard, r, A,
 //     validator) / power (a rendezvous draw, so more power leads more often);
 //   * before anything is committed, or when nobody is active,
@@ -35,8 +36,9 @@
 //     per-block anchor a different, honest leader took round r + 1, the
 //     honest leader of round r took the blame, and the withholder (a QC
 //     thief, or a pair of twins) kept failing every other round;
-//   * at most f validators are blamed at once, so honest validators blamed
-//     for another's fault never leave only faulty ones to lead.
+//   * at most f validators are blamed for the chain's failed rounds, and f
+//     for the rounds since B, so honest validators blamed for another's
+//     fault never leave only faulty ones to lead.
 //
 // Each block's LeaderRecord (its anchor X, the signers of X's QC, the leaders
 // of the rounds skipped just before it) is derived once from its parent's.

@@ -159,8 +159,9 @@ TimeoutsVerified run(const JobContext& ctx, VerifyTimeoutsJob job) {
 
 TimeoutCertificateVerified run(const JobContext& ctx, VerifyTimeoutCertificateJob job) {
   auto checked = check_tc(ctx, job.tc);
-  if (!checked) return {job.from, job.tc.round, std::unexpected(checked.error()), std::nullopt};
-  return {job.from, job.tc.round, std::move(checked->tc), std::move(checked->high_qc)};
+  if (!checked)
+    return {job.from, job.probe, job.tc.round, std::unexpected(checked.error()), std::nullopt};
+  return {job.from, job.probe, job.tc.round, std::move(checked->tc), std::move(checked->high_qc)};
 }
 
 QuorumCertificateVerified run(const JobContext& ctx, VerifyQuorumCertificateJob job) {
@@ -265,6 +266,7 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
       }
   }
   auto ok = check_transactions(ctx, txs);
+  out.tx_signatures_checked = txs.size();
   for (std::size_t k = 0; k < ok.size(); ++k)
     if (!ok[k]) {
       cut(owner[k]);

@@ -84,9 +84,11 @@ struct TimeoutsVerified {
 struct VerifyTimeoutCertificateJob {
   types::ValidatorId from = 0;
   types::TimeoutCertificate tc;
+  bool probe = false;  // of a TC too far ahead to be kept (one such check at a time)
 };
 struct TimeoutCertificateVerified {
   types::ValidatorId from = 0;
+  bool probe = false;
   types::Round round = 0;  // of the TC checked
   std::expected<Verified<types::TimeoutCertificate>, crypto::VerifyError> result;
   std::optional<Verified<types::QuorumCertificate>> high_qc;  // the TC's QC, when valid
@@ -153,6 +155,8 @@ struct SyncBlocksVerified {
   /// that order, cheapest first).
   std::vector<VerifiedSyncBlock> blocks;
   bool complete = true;  // false when something after the prefix failed
+  /// Transaction signatures checked (none when a cheaper check already failed).
+  std::size_t tx_signatures_checked = 0;
 };
 
 using Job = std::variant<VerifyProposalJob, VerifyVotesJob, VerifyTimeoutsJob,

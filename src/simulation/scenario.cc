@@ -81,6 +81,16 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   p.catch_up_deadline_ms = s.liveness_timeouts * timer + 1000 + 10 * rtt + sync_ms;
   p.max_commit_gap_ms = s.liveness_timeouts * timer + 4 * rtt + 1000;
   p.drain_ms = 2000 + 4 * rtt;
+  // A round takes about a round trip: while the round timer is shorter than
+  // that, rounds time out until its backoff passes it (and the timer starts
+  // over after each commit), so commits come in bursts that far apart.
+  core::DurationMs backoff = 0;
+  for (auto t = bft.round_timeout_base_ms; t < rtt && t < bft.round_timeout_max_ms;
+       t += bft.round_timeout_step_ms)
+    backoff += t + rtt / 2;
+  p.catch_up_deadline_ms += backoff;
+  p.max_commit_gap_ms += backoff;
+  p.stall_allowance_ms = backoff;
   p.min_steady_ms = std::max<core::DurationMs>(2000, 10 * interval);
   if (permanent) {
     // f + 1 consecutive failed rounds (faulty leaders, or rounds whose QC a
@@ -93,9 +103,13 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
       return total;
     };
     auto failed = failed_from(timer);
+    // Clocks beyond the timestamp lead: a block may wait for the slowest
+    // clock of a quorum to reach it, up to the spread of the clocks.
+    core::DurationMs skew_wait = 2 * skew > bft.max_timestamp_lead_ms ? 2 * skew : 0;
+    failed += skew_wait;
     p.max_commit_gap_ms += failed;
-    p.stall_allowance_ms = s.liveness_timeouts * bft.round_timeout_base_ms + 4 * rtt + 1000 +
-                           failed_from(bft.round_timeout_base_ms);
+    p.stall_allowance_ms += s.liveness_timeouts * bft.round_timeout_base_ms + 4 * rtt + 1000 +
+                            failed_from(bft.round_timeout_base_ms) + skew_wait;
     // Commits become known with the next proposal, which failed rounds delay.
     p.lag_tolerance_ms += failed;
     // Up to f validators that fail every round they lead, and every round
@@ -336,6 +350,23 @@ SimReport run_scenario(const Scenario& s) {
       latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
   });
   report.latency_ms = summarize(std::move(latencies));
+  {
+    auto from = std::min(s.warmup_ms, report.simulated_ms);
+    std::vector<double> window;
+    std::uint64_t commits_in_window = 0;
+    runner.transactions().for_each([&](const types::Hash&, const TxRecord& rec) {
+      if (rec.committed_ms && *rec.committed_ms >= from) ++commits_in_window;
+      if (rec.submitted_ms < from) return;
+      ++report.after_warmup.submitted;
+      if (!rec.committed_ms) return;
+      ++report.after_warmup.committed;
+      window.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
+    });
+    auto seconds =
+        static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms - from, 1)) / 1000.0;
+    report.after_warmup.tps = static_cast<double>(commits_in_window) / seconds;
+    report.after_warmup.latency_ms = summarize(std::move(window));
+  }
   report.view_changes = runner.view_changes();
   report.timeouts = runner.timeouts_sent();
   report.events_processed = runner.stats().events_processed;

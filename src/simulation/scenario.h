@@ -56,6 +56,9 @@ struct Scenario {
   /// catch-up deadline and the longest commit gap; see liveness_policy().
   std::uint32_t liveness_timeouts = 3;
   bool check_liveness = true;
+  /// Throughput and latency are also reported for the part of the run after
+  /// this warm-up (SimReport::after_warmup).
+  types::TimestampMs warmup_ms = 0;
   core::DurationMs progress_interval_ms = 1000;
   std::function<void(const SimulationRunner&)> on_progress;
 };
@@ -68,8 +71,13 @@ struct Scenario {
 ///   catch-up deadline = liveness_timeouts × longest round timer + 1 s +
 ///   10 × rtt + the sync of the largest lag (32 heights per 2 × rtt);
 ///   commit gap = liveness_timeouts × longest timer + 4 × rtt + 1 s;
+///   when the base round timer is shorter than rtt, the deadline, the gap
+///   and the stall allowance grow by the time the timer's backoff takes to
+///   pass rtt (rounds fail until then, again after each commit);
 ///   under faults that never stop, the lag tolerance and the commit gap
-///   grow by f + 1 failed rounds (a commit is learnt from the next proposal);
+///   grow by f + 1 failed rounds (a commit is learnt from the next proposal),
+///   and by twice the clock skew when it exceeds half the timestamp lead
+///   (a block waits for a quorum's slowest clock);
 ///   floors: ≥ 50 % of the fault-free block rate and ≥ 90 % of the offered
 ///   load, or 5 % and 30 % under faults that never stop (Byzantine
 ///   validators, clock skew beyond half the timestamp lead), judged once
@@ -92,6 +100,15 @@ struct SimReport {
   std::uint64_t submitted_txs = 0;
   double tps = 0;
   LatencySummary latency_ms;
+  /// After Scenario::warmup_ms: commits per second in [warm-up, end], and
+  /// the latency of the transactions submitted in that window that committed.
+  struct Window {
+    double tps = 0;
+    LatencySummary latency_ms;
+    std::uint64_t submitted = 0;
+    std::uint64_t committed = 0;
+  };
+  Window after_warmup;
   std::uint64_t view_changes = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t events_processed = 0;

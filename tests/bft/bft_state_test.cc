@@ -286,7 +286,8 @@ TEST(BftState, SyncsMissingBlocksAndCommitsThroughTheSameRule) {
   auto b4 = c.make_block(b3, 4, qc3);
   // The late node only sees B4: it learns of QC3 above its tip and asks the
   // sender (which holds the blocks) to sync from height 1.
-  auto out = c.deliver(0, late, Cluster::proposal_of(b4));
+  const auto proposer = b4->header().proposer;
+  auto out = c.deliver(proposer, late, Cluster::proposal_of(b4));
   std::optional<types::ValidatorId> asked;
   for (const auto& s : all_of<core::SendMessage>(out))
     if (const auto* r = std::get_if<core::SyncRequest>(&s.message)) {
@@ -294,7 +295,7 @@ TEST(BftState, SyncsMissingBlocksAndCommitsThroughTheSameRule) {
       EXPECT_EQ(r->from_height, 1u);
       EXPECT_EQ(r->count, 3u) << "up to the certified block, no further";
     }
-  ASSERT_EQ(asked, std::optional<types::ValidatorId>(0));
+  ASSERT_EQ(asked, std::optional<types::ValidatorId>(proposer));
   // A response whose QC does not certify its block is refused, and so is
   // one from a peer nobody asked.
   core::SyncResponse bad;

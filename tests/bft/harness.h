@@ -63,11 +63,29 @@ class Cluster {
   }
   types::TimestampMs now = 1'000;
 
-  /// The leader of `round`: the round-robin rule, as long as a test's chain
-  /// is shorter than the reputation window (DESIGN §5).
+  /// The leader of `round`: the round-robin rule (what every node names
+  /// before anything is committed, DESIGN §5).
   types::ValidatorId leader(types::Round round) const {
     return nodes_.at(0)->leaders().round_robin(round);
   }
+  /// The leader of `round` named by `parent` (DESIGN §5), as every holder of
+  /// the blocks this harness made computes it.
+  types::ValidatorId leader(types::Round round, const types::BlockRef& parent) const {
+    return schedule_.leader(round, parent->hash()).value_or(leader(round));
+  }
+
+  /// Replaces node v by a fresh BftState recovered from `r` (a restart).
+  void restart(types::ValidatorId v, RecoveredState r, BftConfig config = {}) {
+    replays_.at(v) = core::ReplayWindow();
+    nodes_.at(v) = std::make_unique<BftState>(
+        config, net_.topology, v,
+        std::shared_ptr<const crypto::Signer>(net_.signers[v].get(), [](auto*) {}), &mempool_,
+        std::move(r), replays_.at(v));
+  }
+  /// Runs a delegated job as the runner would.
+  core::JobResult run_job(core::Job job) { return core::run_job(ctx_, std::move(job)); }
+  const crypto::Verifier& verifier() const { return *verifier_; }
+  const types::Committee& committee() const { return net_.topology.committee(0); }
 
   /// A signed block with an empty body.
   types::BlockRef make_block(const types::BlockRef& parent, types::Round round,
@@ -81,15 +99,19 @@ class Cluster {
     h.parent_hash = parent->hash();
     h.justify = justify;
     h.timeout_cert = std::move(tc);
-    h.proposer = leader(round);
+    h.proposer = leader(round, parent);
     h.timestamp_ms = timestamp ? timestamp : now;
     h.state_root = parent->header().state_root;
     h.state_version = parent->header().state_version;
     types::BlockBody body;
     h.roots = body.compute_roots();
     h.proposer_signature = signer(h.proposer).sign(crypto::block_header_message(h.compute_hash()));
-    return types::Block::assemble(std::move(h), std::move(body));
+    auto block = types::Block::assemble(std::move(h), std::move(body));
+    schedule_.add(*block);
+    return block;
   }
+  /// Blocks made elsewhere (with another body) join the harness's leader view.
+  void learn(const types::BlockRef& b) { schedule_.add(*b); }
 
   static core::ProposalRef proposal_of(const types::BlockRef& b) {
     auto p = std::make_shared<core::ProposalMessage>();
@@ -206,6 +228,14 @@ class Cluster {
   std::deque<core::ReplayWindow> replays_;  // one per node, addresses stable
   std::vector<std::unique_ptr<BftState>> nodes_;
   std::deque<Envelope> queue_;
+  LeaderSchedule schedule_{net_.topology.committee(0), {genesis_record()}};
+
+  core::LeaderRecord genesis_record() const {
+    core::LeaderRecord r;
+    r.hash = genesis_->hash();
+    r.parent = genesis_->header().parent_hash;
+    return r;
+  }
 };
 
 /// Actions of type T among `actions`.
