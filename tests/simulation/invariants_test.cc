@@ -1,0 +1,174 @@
+// The invariant checker on its own, fed by hand: each check must fail the
+// runs it is about (a stuck validator, a halted or crawling chain, a
+// validator signing two timeouts) and hold on a healthy one, and say "not
+// checked" when it cannot decide.
+
+#include "simulation/invariants.h"
+
+#include <gtest/gtest.h>
+
+#include "core/genesis.h"
+
+namespace hyperscale::simulation {
+namespace {
+
+/// A chain of empty blocks above genesis.
+std::vector<types::BlockRef> chain(std::size_t length) {
+  std::vector<types::BlockRef> out{core::genesis_block(0)};
+  for (std::size_t i = 1; i <= length; ++i) {
+    types::BlockHeader h;
+    h.height = i;
+    h.round = i;
+    h.parent_hash = out.back()->hash();
+    h.justify = types::QuorumCertificate::genesis(0, out.back()->hash());
+    h.justify.height = i - 1;
+    h.timestamp_ms = i * 100;
+    types::BlockBody body;
+    h.roots = body.compute_roots();
+    out.push_back(types::Block::assemble(std::move(h), std::move(body)));
+  }
+  return out;
+}
+
+LivenessPolicy policy() {
+  LivenessPolicy p;
+  p.heal_ms = 0;
+  p.catch_up_deadline_ms = 5'000;
+  p.lag_tolerance_ms = 1'000;
+  p.max_commit_gap_ms = 4'000;
+  p.min_blocks_per_s = 4;
+  p.min_committed_fraction = 0.9;
+  p.drain_ms = 1'000;
+  p.min_steady_ms = 2'000;
+  p.floor = "test floor";
+  return p;
+}
+
+/// Four validators; `height_of(v, t)` says what each has committed at t.
+/// Commits and samples every 100 ms up to `until`.
+template <class Height>
+InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLoad& load = {}) {
+  InvariantChecker c;
+  c.set_honest_validators(4);
+  c.expect_liveness(policy(), 1);
+  auto blocks = chain(1'000);
+  std::vector<types::BlockHeight> at(4, 0);
+  for (types::TimestampMs t = 0; t <= until && !c.broken(); t += 100) {
+    std::vector<ValidatorView> views;
+    for (types::ValidatorId v = 0; v < 4; ++v) {
+      for (auto want = height_of(v, t); at[v] < want;)
+        c.on_commit(v, 0, *blocks[++at[v]], t, true);
+      views.push_back({v, 0, at[v], true});
+    }
+    c.on_vote_sent(0, t / 100 + 1, blocks[1]->hash());
+    c.sample(t, views);
+  }
+  c.finish(until, [&](types::TimestampMs, types::TimestampMs) { return load; });
+  return c;
+}
+
+TEST(InvariantChecker, AHealthyRunHolds) {
+  auto c = run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 20'000,
+               {1'000, 0, 1'000});
+  EXPECT_TRUE(c.ok());
+  EXPECT_TRUE(c.unchecked().empty());
+}
+
+TEST(InvariantChecker, AValidatorLeftBehindBreaksCatchUp) {
+  // Validator 3 stops at height 26 while the others go on (the crash-restart
+  // seed 4 case): "ok" before, a violation at the deadline now.
+  auto c = run(
+      [](types::ValidatorId v, types::TimestampMs t) {
+        return v == 3 ? std::min<types::BlockHeight>(t / 100, 26) : t / 100;
+      },
+      20'000);
+  ASSERT_TRUE(c.results().at("catch_up").has_value());
+  EXPECT_NE(c.results().at("catch_up")->find("validator 3"), std::string::npos);
+}
+
+TEST(InvariantChecker, AHaltedChainBreaksProgress) {
+  auto c = run([](types::ValidatorId,
+                  types::TimestampMs t) { return std::min<types::BlockHeight>(t / 100, 20); },
+               20'000);
+  ASSERT_TRUE(c.results().at("progress").has_value());
+  EXPECT_NE(c.results().at("progress")->find("committed nothing"), std::string::npos);
+  EXPECT_FALSE(c.results().at("catch_up").has_value()) << "everyone is at the same (stuck) height";
+}
+
+TEST(InvariantChecker, AChainCrawlingBelowTheFloorBreaksProgress) {
+  // One block every 2 s (the clock-skew case: 6 blocks in 30 s was "ok").
+  auto c = run([](types::ValidatorId, types::TimestampMs t) { return t / 2'000; }, 30'000);
+  ASSERT_TRUE(c.results().at("progress").has_value());
+  EXPECT_NE(c.results().at("progress")->find("floor"), std::string::npos);
+}
+
+TEST(InvariantChecker, TheOfferedLoadMustBeCommitted) {
+  auto c = run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 20'000,
+               {1'000, 100, 500});
+  ASSERT_TRUE(c.results().at("progress").has_value());
+  EXPECT_NE(c.results().at("progress")->find("transactions"), std::string::npos);
+  // What back-pressure refused is not owed.
+  auto refused = run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 20'000,
+                     {1'000, 500, 500});
+  EXPECT_TRUE(refused.ok());
+}
+
+TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
+  InvariantChecker c;
+  c.set_honest_validators(4);
+  c.expect_liveness(policy(), 1);
+  auto blocks = chain(300);
+  for (types::TimestampMs t = 0; t <= 10'000; t += 100) {
+    std::vector<ValidatorView> views;
+    for (types::ValidatorId v = 0; v < 3; ++v) {
+      c.on_commit(v, 0, *blocks[t / 100], t, true);
+      views.push_back({v, 0, t / 100, true});
+    }
+    if (t == 8'000) c.on_restart(3, 0, blocks[0]->hash(), t);
+    views.push_back({3, 0, 0, t >= 8'000});  // down until 8 s, then far behind
+    c.sample(t, views);
+  }
+  EXPECT_FALSE(c.results().at("catch_up").has_value()) << "within 5 s of its restart";
+  for (types::TimestampMs t = 10'100; t <= 14'000; t += 100) {
+    std::vector<ValidatorView> views;
+    for (types::ValidatorId v = 0; v < 3; ++v) {
+      c.on_commit(v, 0, *blocks[t / 100], t, true);
+      views.push_back({v, 0, t / 100, true});
+    }
+    views.push_back({3, 0, 0, true});
+    c.sample(t, views);
+  }
+  EXPECT_TRUE(c.results().at("catch_up").has_value()) << "still at 0 past restart + deadline";
+}
+
+TEST(InvariantChecker, TwoDifferentTimeoutsOfOneRoundBreakNoDoubleVote) {
+  InvariantChecker c;
+  c.on_timeout_sent(1, 5, types::hash_bytes("a"));
+  c.on_timeout_sent(1, 5, types::hash_bytes("a"));  // sent again: the same timeout
+  EXPECT_FALSE(c.results().at("no_double_vote").has_value());
+  c.on_timeout_sent(1, 5, types::hash_bytes("b"));
+  EXPECT_TRUE(c.results().at("no_double_vote").has_value());
+}
+
+TEST(InvariantChecker, WhatCannotBeDecidedSaysSo) {
+  InvariantChecker nothing;
+  nothing.set_honest_validators(4);
+  nothing.finish(1'000, {});
+  EXPECT_TRUE(nothing.ok());
+  EXPECT_NE(nothing.unchecked().at("agreement").find("nothing was committed"), std::string::npos);
+  EXPECT_NE(nothing.unchecked().at("no_double_vote").find("no honest validator signed"),
+            std::string::npos);
+  EXPECT_NE(nothing.unchecked().at("progress").find("before the faults stopped"),
+            std::string::npos);
+  InvariantChecker all_byzantine;
+  all_byzantine.set_honest_validators(0);
+  all_byzantine.expect_liveness(policy(), 1);
+  all_byzantine.finish(60'000, {});
+  EXPECT_NE(all_byzantine.unchecked().at("no_double_vote").find("no validator is honest"),
+            std::string::npos);
+  EXPECT_NE(all_byzantine.unchecked().at("catch_up").find("no validator is honest"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hyperscale::simulation
