@@ -90,5 +90,36 @@ TEST(SafetyRules, ProposesOncePerRoundAcrossRestarts) {
   EXPECT_TRUE(restarted.try_propose(4));
 }
 
+TEST(SafetyRules, ARecordARestartCannotContinueFromIsNamed) {
+  core::SafetyState s;
+  EXPECT_FALSE(SafetyRules::problem(s).has_value());
+  // The record: after a vote on a block learnt by sync,
+  // highest_qc_round 2 with a high QC of round 1. Restarted from it, the
+  // timeout rule (q.round >= highest_qc_round) refused every timeout.
+  s.highest_voted_round = 3;
+  s.highest_qc_round = 2;
+  s.high_qc.round = 1;
+  ASSERT_TRUE(SafetyRules::problem(s).has_value());
+  EXPECT_FALSE(SafetyRules::safe_to_timeout(2, s.high_qc.round, s.highest_qc_round,
+                                            s.highest_voted_round, std::nullopt))
+      << "this is why it was stuck";
+  s.high_qc.round = 2;
+  EXPECT_FALSE(SafetyRules::problem(s).has_value());
+  // Voted or proposed more than one round above its certificates.
+  s.highest_voted_round = 4;
+  EXPECT_TRUE(SafetyRules::problem(s).has_value());
+  s.highest_voted_round = 3;
+  s.highest_proposed_round = 4;
+  EXPECT_TRUE(SafetyRules::problem(s).has_value());
+  s.highest_proposed_round = 3;
+  // A last timeout newer than what it was signed with.
+  types::Timeout t;
+  t.round = 4;
+  s.last_timeout = t;
+  EXPECT_TRUE(SafetyRules::problem(s).has_value()) << "above highest_voted_round";
+  s.last_timeout->round = 3;
+  EXPECT_FALSE(SafetyRules::problem(s).has_value());
+}
+
 }  // namespace
 }  // namespace hyperscale::bft
