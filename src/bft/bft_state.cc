@@ -115,6 +115,19 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
     safety_.set_high_qc(recovered.tip_qc);
   HS_ASSERT_MSG(!SafetyRules::problem(safety_.state()),
                 "the recovered safety state is not one a validator can continue from");
+  // Certified blocks above the tip come back as they were: held and
+  // certified, uncommitted (peers may need them; this node may build on
+  // them); their QCs count as any verified QC (start() commits what they
+  // commit).
+  for (const auto& cb : recovered.certified) {
+    if (!cb.block || cb.block->header().height <= tree_.committed_height() ||
+        cb.qc.block_hash != cb.block->hash())
+      continue;
+    tree_.insert(cb.block);
+    tree_.add_qc(cb.qc);
+    add_leader_records(cb.block);
+    if (cb.qc.round > safety_.state().high_qc.round) safety_.set_high_qc(cb.qc);
+  }
   Round high_tc_round = safety_.state().high_tc ? safety_.state().high_tc->round : 0;
   current_round_ = std::max(safety_.state().high_qc.round, high_tc_round) + 1;
   if (safety_.state().high_tc && safety_.state().high_tc->round + 1 == current_round_)
@@ -130,16 +143,6 @@ BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorI
   }
   replay_.advance(recovered.committed_tip->header().timestamp_ms);
   replay_.prune();
-  // Certified blocks above the tip come back as they were: held and
-  // certified, uncommitted (peers may need them; this node may build on them).
-  for (const auto& cb : recovered.certified) {
-    if (!cb.block || cb.block->header().height <= tree_.committed_height() ||
-        cb.qc.block_hash != cb.block->hash())
-      continue;
-    tree_.insert(cb.block);
-    tree_.add_qc(cb.qc);
-    add_leader_records(cb.block);
-  }
 }
 
 types::TransactionRef BftState::find_block_transaction(const Hash& block_hash,
@@ -192,6 +195,10 @@ std::vector<Action> BftState::start(TimestampMs now) {
   append(out, core::SetTimer{core::TimerId::kProposalTick, config_.proposal_tick_ms});
   append(out, core::SetTimer{core::TimerId::kRoundTimeout, round_timeout_ms()});
   append(out, core::SetTimer{core::TimerId::kCleanup, config_.cleanup_interval_ms});
+  // What the reloaded certified blocks commit, commits now.
+  for (const auto& b : tree_.all_blocks())
+    if (tree_.qc_of(b->hash()) && b->header().height > tree_.committed_height())
+      try_commit(b->hash(), out);
   // A restarted validator may have persisted a high QC above its committed
   // chain: catch up to it.
   const auto& high_qc = safety_.state().high_qc;
@@ -237,10 +244,18 @@ std::vector<Action> BftState::on_proposal(TimestampMs now, types::ValidatorId fr
     ignore(Ignored::kEquivocator);
     return out;
   }
-  // The leader is named by the parent; without it the check waits for the vote.
-  if (auto leader = leaders_.leader(h.round, h.parent_hash); leader && *leader != h.proposer) {
-    ignore(Ignored::kWrongLeader);
-    return out;
+  // The leader is named by the parent; without it the check waits for the
+  // vote. Only a parent this node holds, of the right height, is looked up
+  // (the fields are not verified yet).
+  if (auto parent = tree_.get(h.parent_hash)) {
+    if (parent->header().height + 1 != h.height || parent->header().round >= h.round) {
+      ignore(Ignored::kMalformed);
+      return out;
+    }
+    if (auto leader = leaders_.leader(h.round, h.parent_hash); leader && *leader != h.proposer) {
+      ignore(Ignored::kWrongLeader);
+      return out;
+    }
   }
   Hash hash = h.compute_hash();
   if (tree_.contains(hash) || pending_.contains(hash) || proposals_in_flight_.contains(hash)) {
@@ -285,7 +300,10 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
       ignore(Ignored::kMalformed);
       return out;
     }
-    if (leaders_.leader(vote.round + 1, vote.block_hash) != self_) {
+    // Unknown (its record waits for an ancestor): kept, like a vote for a
+    // block not held.
+    if (auto leader = leaders_.leader(vote.round + 1, vote.block_hash);
+        leader && *leader != self_) {
       ignore(Ignored::kNotForMe);
       return out;
     }
@@ -332,9 +350,10 @@ std::vector<Action> BftState::on_timeout(TimestampMs now, types::ValidatorId fro
     // The sender is behind, still timing out a round we left: hand it the TC
     // that moved us on (once per sender and round), so no one is stranded by
     // a lost certificate.
+    // One reply per TC held and sender, whatever old rounds it claims.
     const auto& high_tc = safety_.state().high_tc;
     if (high_tc && high_tc->round >= timeout.round &&
-        tc_replies_.insert({timeout.round, timeout.voter}).second)
+        tc_replies_.insert({high_tc->round, timeout.voter}).second)
       append(out, core::SendMessage{timeout.voter, core::TimeoutCertificateMessage{*high_tc}});
     else
       ignore(Ignored::kStale);
@@ -407,10 +426,13 @@ std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId 
                                                 const core::TransactionFetchResponse& response) {
   std::vector<Action> out;
   auto it = pending_.find(response.block_hash);
-  if (it == pending_.end() || !it->second.asked.contains(from)) {
+  if (it == pending_.end() || !it->second.asked.contains(from) || it->second.verifying) {
     ignore(Ignored::kNotAsked);
     return out;
   }
+  // One answer per request: a peer asked once cannot make this node check
+  // signatures again and again.
+  it->second.asked.erase(from);
   // Only transactions of this block that are still missing, each once.
   core::VerifyTransactionsJob job{core::TxOrigin::kFetch, response.block_hash, {}};
   std::set<Hash> taken;
@@ -423,6 +445,7 @@ std::vector<Action> BftState::on_fetch_response(TimestampMs, types::ValidatorId 
     ignore(Ignored::kNotAsked);
     return out;
   }
+  it->second.verifying = true;
   append(out, core::StartJob{std::move(job)});
   return out;
 }
@@ -439,9 +462,10 @@ std::vector<Action> BftState::on_block_fetch_response(TimestampMs, types::Valida
     return out;
   }
   fetch->second.verifying = true;
+  fetch->second.asked.erase(from);  // one answer per peer asked
   // The same checks as a synced block: QC, header signature, transactions.
   append(out, core::StartJob{core::VerifySyncBlocksJob{
-                  from, {{response.block, fetch->second.qc}}, /*by_hash=*/true}});
+                  from, {{response.block, fetch->second.qc}}, /*by_hash=*/true, fetch->first}});
   return out;
 }
 
@@ -480,7 +504,7 @@ std::vector<Action> BftState::on_sync_response(TimestampMs now, types::Validator
     drive_sync(now, out);  // an empty answer frees the request for another peer
     return out;
   }
-  append(out, core::StartJob{core::VerifySyncBlocksJob{from, std::move(blocks)}});
+  append(out, core::StartJob{core::VerifySyncBlocksJob{from, std::move(blocks), false, {}}});
   return out;
 }
 
@@ -750,6 +774,7 @@ void BftState::handle_fetched_transactions(TimestampMs now, const core::Transact
   stats_.invalid_messages += r.invalid.size();
   auto it = pending_.find(r.block_hash);
   if (it == pending_.end()) return;
+  it->second.verifying = false;
   for (const auto& tx : r.valid)
     if (auto index = it->second.index_of(tx->hash()); index && !it->second.txs[*index])
       it->second.fill(*index, tx);
@@ -765,8 +790,8 @@ void BftState::handle_sync_verified(TimestampMs now, core::SyncBlocksVerified re
   // A block fetched by hash comes back through this job too; a failed one
   // is asked again of another signer by run_fetches.
   if (result.by_hash)
-    for (auto& [hash, fetch] : block_fetches_)
-      if (fetch.verifying && fetch.asked.contains(result.from)) fetch.verifying = false;
+    if (auto f = block_fetches_.find(result.asked_hash); f != block_fetches_.end())
+      f->second.verifying = false;
   bool progress = false;
   for (const auto& vb : result.blocks) {
     // The certificates first: the block is certified, so this node never
@@ -839,12 +864,18 @@ void BftState::advance_round(TimestampMs now, Round round, const types::TimeoutC
     last_round_tc_.reset();
   append(out, core::SetTimer{core::TimerId::kRoundTimeout, round_timeout_ms()});
   prune_rounds();
-  // A block of the new round that arrived early and was held may be voted now.
-  bool held_for_round = std::any_of(held_.begin(), held_.end(), [&](const auto& kv) {
+  // Held blocks of rounds now past are dropped (only the current round can
+  // be voted).
+  std::erase_if(held_, [&](const auto& kv) {
     auto b = tree_.get(kv.first);
-    return b && b->header().round == round;
+    return !b || b->header().round < round;
   });
-  if (held_for_round) recheck_held(now, out);
+  // Timeouts of the new round from more than a third of the power may be
+  // at hand already (verified while this node was behind): join them.
+  if (auto t = timeouts_.find(round);
+      t != timeouts_.end() && !timed_out_current_round_ &&
+      types::is_join_threshold(t->second.verified_power(committee()), committee().total_power()))
+    time_out_round(now, out);
   // A proposal of the new round may already be held, waiting for its round
   // (it arrived before the certificate that opens the round was processed).
   for (const auto& child : tree_.children(safety_.state().high_qc.block_hash))
@@ -887,24 +918,28 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   insert_block(now, types::Block::assemble_prechecked(std::move(header), std::move(body)), out);
 }
 
-void BftState::add_leader_records(const BlockRef& block) {
+std::vector<BlockRef> BftState::add_leader_records(const BlockRef& block) {
   // Records derive from the parent's: a block whose parent arrived later
   // (sync, fetch) gets its record then, and so do its held descendants.
+  std::vector<BlockRef> recorded;
   std::vector<BlockRef> work = {block};
   while (!work.empty()) {
     auto b = std::move(work.back());
     work.pop_back();
+    bool had = leaders_.record(b->hash()) != nullptr;
     if (!leaders_.add(*b)) continue;
+    if (!had) recorded.push_back(b);
     for (auto& child : tree_.children(b->hash()))
       if (!leaders_.record(child->hash())) work.push_back(std::move(child));
   }
+  return recorded;
 }
 
 void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>& out) {
   const Hash& hash = block->hash();
   if (tree_.contains(hash) || block->header().height <= tree_.committed_height()) return;
   tree_.insert(block);
-  add_leader_records(block);
+  auto recorded = add_leader_records(block);
   arrival_ms_.emplace(hash, now);
   block_fetches_.erase(hash);
   if (const auto* qc = tree_.qc_of(hash)) {
@@ -917,6 +952,9 @@ void BftState::insert_block(TimestampMs now, BlockRef block, std::vector<Action>
   }
   // A gap deeper than one block may just have closed under the certified tip.
   try_commit(safety_.state().high_qc.block_hash, out);
+  // Blocks deeper down that just got their leader record may be voted now.
+  for (const auto& b : recorded)
+    if (b != block && b->header().round == current_round_) try_vote(now, b, out);
   try_vote(now, block, out);
   if (hash == safety_.state().high_qc.block_hash) maybe_propose(now, false, out);
 }
@@ -1070,8 +1108,21 @@ void BftState::hold(TimestampMs now, const BlockRef& block, TimestampMs at,
                     std::vector<Action>& out) {
   if (!held_.contains(block->hash())) {
     if (held_.size() >= limits::kMaxHeldBlocks) {
-      ignore(Ignored::kOverLimit);
-      return;
+      // Room first from blocks whose round passed, then from the one due last.
+      std::erase_if(held_, [&](const auto& kv) {
+        auto b = tree_.get(kv.first);
+        return !b || b->header().round < current_round_;
+      });
+      if (held_.size() >= limits::kMaxHeldBlocks) {
+        auto latest =
+            std::max_element(held_.begin(), held_.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (latest->second <= at) {
+          ignore(Ignored::kOverLimit);
+          return;
+        }
+        held_.erase(latest);
+      }
     }
     held_.emplace(block->hash(), at);
     ++stats_.blocks_held;

@@ -188,16 +188,20 @@ class BftState {
     void fill(std::uint32_t index, types::TransactionRef tx);
     types::TimestampMs next_fetch_ms = 0;
     std::uint32_t fetch_attempts = 0;
-    std::set<types::ValidatorId> asked;  // fetch responses are taken from these only
+    /// Fetch responses are taken from these only, one each (a peer is
+    /// removed when its answer is taken).
+    std::set<types::ValidatorId> asked;
+    bool verifying = false;  // one fetched batch is verified at a time
   };
 
-  /// A block certified by a QC this node holds, asked of the QC's signers.
+  /// A block certified by a QC this node holds, asked of the QC's signers
+  /// (then of the rest of the committee).
   struct BlockFetch {
     types::QuorumCertificate qc;
     std::uint32_t attempts = 0;
     types::TimestampMs next_ms = 0;
-    std::set<types::ValidatorId> asked;
-    bool verifying = false;  // a response is being verified
+    std::set<types::ValidatorId> asked;  // one answer each is taken
+    bool verifying = false;              // a response is being verified
   };
 
   /// One voter's vote messages in one round: the first goes to its
@@ -245,8 +249,9 @@ class BftState {
   void try_assemble(types::TimestampMs now, const types::Hash& block_hash,
                     std::vector<Action>& out);
   void insert_block(types::TimestampMs now, BlockRef block, std::vector<Action>& out);
-  /// Leader records for `block` and any held descendants waiting for it.
-  void add_leader_records(const BlockRef& block);
+  /// Leader records for `block` and any held descendants waiting for it;
+  /// returns the blocks that got one.
+  std::vector<BlockRef> add_leader_records(const BlockRef& block);
   void try_commit(const types::Hash& certified_hash, std::vector<Action>& out);
   /// Holds `h` and every block down to the committed tip.
   bool connected(const types::Hash& h) const;

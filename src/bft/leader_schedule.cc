@@ -86,7 +86,7 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
   }
   // B's chain from B down to (not including) A.
   std::vector<const core::LeaderRecord*> above;
-  for (const auto* rec = &b; rec->hash != a->hash; rec = record(rec->parent)) {
+  for (const auto* rec = &b; rec == nullptr || rec->hash != a->hash; rec = record(rec->parent)) {
     if (!rec || above.size() >= kMaxChainAboveAnchor) return std::nullopt;
     above.push_back(rec);
   }

@@ -210,7 +210,7 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
   // prefix that passes: structure and hash chain (hashing), then the QCs
   // (one pairing each, a QC shared by two blocks checked once), then the
   // proposers' signatures, and the transactions' signatures last.
-  SyncBlocksVerified out{job.from, job.by_hash, {}, true};
+  SyncBlocksVerified out{job.from, job.by_hash, job.asked_hash, {}, true};
   auto& blocks = job.blocks;
   auto cut = [&](std::size_t at) {
     if (at < blocks.size()) {

@@ -140,7 +140,8 @@ struct TransactionsVerified {
 struct VerifySyncBlocksJob {
   types::ValidatorId from = 0;
   std::vector<CertifiedBlock> blocks;
-  bool by_hash = false;  // one block asked by hash (BlockFetchRequest), not a sync answer
+  bool by_hash = false;    // one block asked by hash (BlockFetchRequest), not a sync answer
+  types::Hash asked_hash;  // the block asked, when by_hash
 };
 struct VerifiedSyncBlock {
   types::BlockRef block;
@@ -150,6 +151,7 @@ struct VerifiedSyncBlock {
 struct SyncBlocksVerified {
   types::ValidatorId from = 0;
   bool by_hash = false;
+  types::Hash asked_hash;
   /// The longest prefix that checked out: structure and hash chain, both
   /// QCs, proposer signature, and every transaction signature (checked in
   /// that order, cheapest first).

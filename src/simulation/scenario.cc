@@ -51,8 +51,15 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
     extra = std::max(extra, ms);
   core::DurationMs rtt =
       2 * (net.intra_shard_latency_ms + net.jitter_ms + extra) + 2 * s.sim.max_job_delay_ms;
+  // Blocks come one per round trip while there is something to order, but a
+  // leader proposes at once only 150 ms after its own last block (and may
+  // lead every other round); without load, leaders wait for the proposal
+  // tick.
+  auto per_shard_tps = static_cast<double>(s.workload.tps) / s.sim.shards;
+  bool loaded = per_shard_tps * static_cast<double>(rtt) / 1000.0 >= 1.0;
   core::DurationMs interval =
-      s.workload.tps > 0 ? std::max<core::DurationMs>(rtt, 20) : rtt + bft.proposal_tick_ms;
+      loaded ? std::max<core::DurationMs>({rtt, bft.min_block_interval_ms / 2, 20})
+             : rtt + bft.proposal_tick_ms;
   if (n == 1) interval = std::max(interval, bft.min_block_interval_ms);
   double expected_blocks_per_s = 1000.0 / static_cast<double>(interval);
 
@@ -93,12 +100,13 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   p.stall_allowance_ms = backoff;
   p.min_steady_ms = std::max<core::DurationMs>(2000, 10 * interval);
   if (permanent) {
-    // f + 1 consecutive failed rounds (faulty leaders, or rounds whose QC a
-    // faulty next leader withheld), each at a growing timer: from the timer
-    // at heal for the first gap, from the base timer in the steady part.
+    // 2f + 1 consecutive failed rounds (each faulty validator can fail the
+    // round it leads and the one before, whose QC it receives as the next
+    // leader and withholds), each at a growing timer: from the timer at
+    // heal for the first gap, from the base timer in the steady part.
     auto failed_from = [&](core::DurationMs first) {
       core::DurationMs total = 0;
-      for (std::uint32_t i = 0; i <= f; ++i)
+      for (std::uint32_t i = 0; i <= 2 * f; ++i)
         total += std::min(bft.round_timeout_max_ms, first + i * bft.round_timeout_step_ms) + rtt;
       return total;
     };

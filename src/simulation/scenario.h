@@ -65,8 +65,9 @@ struct Scenario {
 
 /// The liveness policy of a scenario when its transient faults stop (DESIGN
 /// §9), from its latency, round timers, load and faults:
-///   rtt = 2 × (latency + jitter) + 2 × job delay; block interval = rtt (with
-///   load; + proposal tick without); lag tolerance = 2 × rtt + tick + 1 s +
+///   rtt = 2 × (latency + jitter) + 2 × job delay; block interval =
+///   max(rtt, half the minimum block interval) with load (a transaction per
+///   rtt per shard), rtt + proposal tick without; lag tolerance = 2 × rtt + tick + 1 s +
 ///   the longest round timer (a proposal lost near the end of the faults);
 ///   catch-up deadline = liveness_timeouts × longest round timer + 1 s +
 ///   10 × rtt + the sync of the largest lag (32 heights per 2 × rtt);
@@ -75,7 +76,9 @@ struct Scenario {
 ///   and the stall allowance grow by the time the timer's backoff takes to
 ///   pass rtt (rounds fail until then, again after each commit);
 ///   under faults that never stop, the lag tolerance and the commit gap
-///   grow by f + 1 failed rounds (a commit is learnt from the next proposal),
+///   grow by 2f + 1 failed rounds (each faulty validator can fail its own
+///   round and withhold the QC of the round before; a commit is learnt from
+///   the next proposal),
 ///   and by twice the clock skew when it exceeds half the timestamp lead
 ///   (a block waits for a quorum's slowest clock);
 ///   floors: ≥ 50 % of the fault-free block rate and ≥ 90 % of the offered

@@ -156,11 +156,11 @@ TEST(Bounds, ASyncAnswerIsCheckedCheapestFirst) {
   auto forged = qc;
   forged.signature.bytes[3] ^= 0x40;
   auto bad = std::get<core::SyncBlocksVerified>(
-      c.run_job(core::VerifySyncBlocksJob{0, {{with_txs, forged}}}));
+      c.run_job(core::VerifySyncBlocksJob{0, {{with_txs, forged}}, false, {}}));
   EXPECT_TRUE(bad.blocks.empty());
   EXPECT_EQ(bad.tx_signatures_checked, 0u);
-  auto good =
-      std::get<core::SyncBlocksVerified>(c.run_job(core::VerifySyncBlocksJob{0, {{with_txs, qc}}}));
+  auto good = std::get<core::SyncBlocksVerified>(
+      c.run_job(core::VerifySyncBlocksJob{0, {{with_txs, qc}}, false, {}}));
   EXPECT_EQ(good.blocks.size(), 1u);
   EXPECT_EQ(good.tx_signatures_checked, 2u);
 }

@@ -152,7 +152,7 @@ TEST(ClockSkew, FixedOffsetsFarApartKeepCommitting) {
   EXPECT_GT(r.committed_txs, r.submitted_txs * 95 / 100) << describe(r);
   // Clocks 17 s apart: slower (the quorum's clocks are 3.5 s apart, so
   // blocks wait for the slowest of them), never halted.
-  auto spread = cli_default(40'000, 2);
+  auto spread = cli_default(90'000, 2);
   spread.sim.clock_offsets_ms = {{0, -8'000}, {1, -1'000}, {2, 2'500}, {3, 9'000}};
   auto r2 = run_scenario(spread);
   ASSERT_TRUE(held(r2)) << describe(r2);
