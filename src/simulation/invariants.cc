@@ -86,6 +86,15 @@ types::BlockHeight InvariantChecker::shard_height_at(types::ShardId shard,
   return after == h.begin() ? 0 : std::prev(after)->second;
 }
 
+types::Round InvariantChecker::shard_round_at(types::ShardId shard, types::TimestampMs t) const {
+  auto it = round_history_.find(shard);
+  if (it == round_history_.end()) return 0;
+  const auto& h = it->second;
+  auto after = std::upper_bound(h.begin(), h.end(), t,
+                                [](types::TimestampMs v, const auto& e) { return v < e.first; });
+  return after == h.begin() ? 0 : std::prev(after)->second;
+}
+
 void InvariantChecker::expect_liveness(LivenessPolicy policy, std::uint32_t num_shards) {
   liveness_ = Liveness{std::move(policy), num_shards, std::nullopt, std::nullopt};
 }
@@ -99,28 +108,53 @@ void InvariantChecker::sample(types::TimestampMs now, std::span<const ValidatorV
   auto& live = *liveness_;
   const auto& p = live.policy;
   auto reference = now >= p.lag_tolerance_ms ? now - p.lag_tolerance_ms : 0;
-  const ValidatorView* behind = nullptr;
-  types::BlockHeight behind_target = 0;
   for (const auto& v : validators) {
     if (!v.counted) continue;
+    auto& rounds = round_history_[v.shard];
+    if (rounds.empty() || v.round > rounds.back().second) rounds.emplace_back(now, v.round);
+  }
+  // Behind: a lower committed height than the shard had a lag tolerance
+  // ago, or (taking no part) a lower round than an honest peer was in then.
+  const ValidatorView* behind = nullptr;
+  types::BlockHeight behind_target = 0;
+  const ValidatorView* stale = nullptr;
+  types::Round stale_target = 0;
+  restarting_behind_.clear();
+  for (const auto& v : validators) {
+    if (!v.counted) continue;
+    auto target = shard_height_at(v.shard, reference);
+    auto round_target = shard_round_at(v.shard, reference);
+    bool lagging = v.committed_height < target || v.round < round_target;
     // A validator restarted after the faults stopped has the deadline to
     // catch up from its restart.
     if (auto r = restarted_ms_.find(v.id); r != restarted_ms_.end() && r->second > p.heal_ms &&
-                                           now <= r->second + p.catch_up_deadline_ms)
+                                           now <= r->second + p.catch_up_deadline_ms) {
+      if (lagging) restarting_behind_.emplace_back(v.id, r->second);
       continue;
-    auto target = shard_height_at(v.shard, reference);
+    }
     if (v.committed_height < target &&
         (!behind || target - v.committed_height > behind_target - behind->committed_height)) {
       behind = &v;
       behind_target = target;
     }
+    if (v.round < round_target && !stale) {
+      stale = &v;
+      stale_target = round_target;
+    }
   }
+  bool round_only = !behind && stale;
   auto describe_behind = [&] {
+    if (round_only)
+      return "validator " + std::to_string(stale->id) + " in round " +
+             std::to_string(stale->round) + " while an honest validator of shard " +
+             std::to_string(stale->shard) + " was in round " + std::to_string(stale_target) + " " +
+             ms(p.lag_tolerance_ms) + " earlier (it takes no part in consensus)";
     return "validator " + std::to_string(behind->id) + " at committed height " +
            std::to_string(behind->committed_height) + " while shard " +
            std::to_string(behind->shard) + " was at " + std::to_string(behind_target) + " " +
            ms(p.lag_tolerance_ms) + " earlier";
   };
+  if (round_only) behind = stale;
   // Lagging is allowed until the deadline (recovery may take round timers);
   // from then on every counted validator stays within the tolerance.
   if (!behind) {
@@ -174,6 +208,13 @@ void InvariantChecker::finish(
   const auto& live = *liveness_;
   const auto& p = live.policy;
   if (results_.at("catch_up") || results_.at("progress")) return;
+  if (!restarting_behind_.empty() && honest_validators_ != 0) {
+    auto [id, at] = restarting_behind_.front();
+    unchecked_["catch_up"] = "not checked: validator " + std::to_string(id) + " restarted at " +
+                             ms(at) + " and was still catching up when the run ended, before " +
+                             "its deadline of " + ms(p.catch_up_deadline_ms) +
+                             " after the restart; run longer";
+  }
   if (honest_validators_ == 0) {
     unchecked_["catch_up"] = "not checked: no validator is honest";
     unchecked_["progress"] = "not checked: no validator is honest";
@@ -222,7 +263,12 @@ void InvariantChecker::finish(
   // Transactions offered early enough to commit before the end, even after
   // a stall; a window under a second judges nothing.
   auto tail = p.drain_ms + p.stall_allowance_ms;
-  if (now > start + tail + 1000 && load) {
+  if (now <= start + tail + 1000 && load && load(start, now).offered > 0) {
+    unchecked_["progress"] =
+        "blocks held their floor; transactions not checked: the steady part (" + ms(length) +
+        ") is not a second longer than the stall allowance and the drain (" + ms(tail) +
+        "); run longer";
+  } else if (load) {
     auto l = load(start, now - tail);
     auto judged = l.offered - std::min(l.offered, l.refused);
     if (judged > 0) {

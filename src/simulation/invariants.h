@@ -51,6 +51,9 @@ struct ValidatorView {
   types::ValidatorId id = 0;
   types::ShardId shard = 0;
   types::BlockHeight committed_height = 0;
+  /// The round its consensus is in (0 while down): a validator that commits
+  /// by sync but stays in an old round takes no part (votes, timeouts).
+  types::Round round = 0;
   /// Honest and running: the liveness checks hold it to the shard's tip.
   bool counted = false;
 };
@@ -103,6 +106,9 @@ class InvariantChecker {
 
   /// The highest height of `shard` an honest validator committed by time `t` (0 before any).
   types::BlockHeight shard_height_at(types::ShardId shard, types::TimestampMs t) const;
+  /// The highest round a counted validator of `shard` was in at a sample by
+  /// time `t` (0 before any sample after the faults stopped).
+  types::Round shard_round_at(types::ShardId shard, types::TimestampMs t) const;
 
  private:
   void violate(const std::string& name, std::string what);
@@ -121,6 +127,11 @@ class InvariantChecker {
   /// Per shard, (time, new highest committed height), in time order.
   std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::BlockHeight>>>
       tip_history_;
+  /// Per shard, (sample time, new highest round of a counted validator).
+  std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::Round>>> round_history_;
+  /// Restarted validators still behind, exempt until their own deadline,
+  /// at the last sample: undecided if the run ends first.
+  std::vector<std::pair<types::ValidatorId, types::TimestampMs>> restarting_behind_;
   std::optional<Liveness> liveness_;
   std::size_t honest_validators_ = 0;
   std::uint64_t commits_ = 0;

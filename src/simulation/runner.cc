@@ -305,6 +305,7 @@ std::vector<ValidatorView> SimulationRunner::validator_views() const {
     if (!(id & kTwinBit))
       out.push_back({id, topology_.shard_of_validator(id).value_or(0),
                      slot.storage->committed_height(),
+                     slot.machine ? slot.machine->bft().current_round() : 0,
                      slot.machine != nullptr && slot.byzantine == ByzantineKind::kNone});
   return out;
 }

@@ -133,7 +133,8 @@ class SimulationRunner {
   /// Highest committed height of the shard over its validators' storage.
   types::BlockHeight committed_height(types::ShardId shard) const;
   /// Consensus time of the shard: the timestamp of its newest committed
-  /// block (over its validators' storage), plus the time since it committed.
+  /// block over its validators' storage (ms), the clock the validators'
+  /// mempools judge validity windows by; 0 before the first commit.
   types::TimestampMs consensus_time(types::ShardId shard) const;
   /// Every submitted transaction (table order: sort before reporting in order).
   const types::HashMap<TxRecord>& transactions() const { return txs_; }

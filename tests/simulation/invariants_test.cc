@@ -44,10 +44,12 @@ LivenessPolicy policy() {
   return p;
 }
 
-/// Four validators; `height_of(v, t)` says what each has committed at t.
+/// Four validators; `height_of(v, t)` says what each has committed at t
+/// (and `round_of(v, t)` which round it is in: one per 100 ms by default).
 /// Commits and samples every 100 ms up to `until`.
-template <class Height>
-InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLoad& load = {}) {
+template <class Height, class RoundOf>
+InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLoad& load,
+                     RoundOf round_of) {
   InvariantChecker c;
   c.set_honest_validators(4);
   c.expect_liveness(policy(), 1);
@@ -58,13 +60,19 @@ InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLo
     for (types::ValidatorId v = 0; v < 4; ++v) {
       for (auto want = height_of(v, t); at[v] < want;)
         c.on_commit(v, 0, *blocks[++at[v]], t, true);
-      views.push_back({v, 0, at[v], true});
+      views.push_back({v, 0, at[v], round_of(v, t), true});
     }
     c.on_vote_sent(0, t / 100 + 1, blocks[1]->hash());
     c.sample(t, views);
   }
   c.finish(until, [&](types::TimestampMs, types::TimestampMs) { return load; });
   return c;
+}
+
+template <class Height>
+InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLoad& load = {}) {
+  return run(height_of, until, load,
+             [](types::ValidatorId, types::TimestampMs t) { return t / 100 + 1; });
 }
 
 TEST(InvariantChecker, AHealthyRunHolds) {
@@ -113,6 +121,20 @@ TEST(InvariantChecker, TheOfferedLoadMustBeCommitted) {
   EXPECT_TRUE(refused.ok());
 }
 
+TEST(InvariantChecker, ATransactionWindowTooShortToJudgeIsNotChecked) {
+  // A steady part of 2 s with a 1 s drain leaves under a second of offered
+  // load to judge: nothing was committed, yet it said "ok" before (the ten
+  // validators with three twins and a partition crawled at 20 %).
+  auto c =
+      run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 2'000, {1'000, 0, 0});
+  EXPECT_TRUE(c.ok());
+  ASSERT_TRUE(c.unchecked().contains("progress"));
+  EXPECT_NE(c.unchecked().at("progress").find("transactions not checked"), std::string::npos);
+  // Without offered load there is nothing to judge and nothing to say.
+  auto idle = run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 2'000);
+  EXPECT_TRUE(idle.unchecked().empty());
+}
+
 TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
   InvariantChecker c;
   c.set_honest_validators(4);
@@ -122,10 +144,10 @@ TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
     std::vector<ValidatorView> views;
     for (types::ValidatorId v = 0; v < 3; ++v) {
       c.on_commit(v, 0, *blocks[t / 100], t, true);
-      views.push_back({v, 0, t / 100, true});
+      views.push_back({v, 0, t / 100, t / 100 + 1, true});
     }
     if (t == 8'000) c.on_restart(3, 0, blocks[0]->hash(), t);
-    views.push_back({3, 0, 0, t >= 8'000});  // down until 8 s, then far behind
+    views.push_back({3, 0, 0, 1, t >= 8'000});  // down until 8 s, then far behind
     c.sample(t, views);
   }
   EXPECT_FALSE(c.results().at("catch_up").has_value()) << "within 5 s of its restart";
@@ -133,12 +155,49 @@ TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
     std::vector<ValidatorView> views;
     for (types::ValidatorId v = 0; v < 3; ++v) {
       c.on_commit(v, 0, *blocks[t / 100], t, true);
-      views.push_back({v, 0, t / 100, true});
+      views.push_back({v, 0, t / 100, t / 100 + 1, true});
     }
-    views.push_back({3, 0, 0, true});
+    views.push_back({3, 0, 0, 1, true});
     c.sample(t, views);
   }
   EXPECT_TRUE(c.results().at("catch_up").has_value()) << "still at 0 past restart + deadline";
+}
+
+TEST(InvariantChecker, AValidatorThatCommitsButStaysInAnOldRoundBreaksCatchUp) {
+  // Validator 2 keeps its committed height (sync brings the blocks) but its
+  // consensus stays in round 30: it votes and times out nowhere. Before,
+  // only heights were compared and this was "ok".
+  auto c = run([](types::ValidatorId, types::TimestampMs t) { return t / 100; }, 20'000,
+               {1'000, 0, 1'000},
+               [](types::ValidatorId v, types::TimestampMs t) {
+                 return v == 2 ? std::min<types::Round>(t / 100 + 1, 30) : t / 100 + 1;
+               });
+  ASSERT_TRUE(c.results().at("catch_up").has_value());
+  EXPECT_NE(c.results().at("catch_up")->find("validator 2 in round 30"), std::string::npos)
+      << *c.results().at("catch_up");
+}
+
+TEST(InvariantChecker, ARestartWhoseDeadlinePassesTheEndIsNotChecked) {
+  // Restarted at 9 s, far behind at the end (10 s), its deadline (5 s)
+  // still running: neither ok nor a violation.
+  InvariantChecker c;
+  c.set_honest_validators(4);
+  c.expect_liveness(policy(), 1);
+  auto blocks = chain(300);
+  for (types::TimestampMs t = 0; t <= 10'000; t += 100) {
+    std::vector<ValidatorView> views;
+    for (types::ValidatorId v = 0; v < 3; ++v) {
+      c.on_commit(v, 0, *blocks[t / 100], t, true);
+      views.push_back({v, 0, t / 100, t / 100 + 1, true});
+    }
+    if (t == 9'000) c.on_restart(3, 0, blocks[0]->hash(), t);
+    views.push_back({3, 0, 0, 1, t >= 9'000});
+    c.sample(t, views);
+  }
+  c.finish(10'000, [](types::TimestampMs, types::TimestampMs) { return OfferedLoad{}; });
+  EXPECT_FALSE(c.results().at("catch_up").has_value());
+  ASSERT_TRUE(c.unchecked().contains("catch_up"));
+  EXPECT_NE(c.unchecked().at("catch_up").find("validator 3 restarted"), std::string::npos);
 }
 
 TEST(InvariantChecker, TwoDifferentTimeoutsOfOneRoundBreakNoDoubleVote) {

@@ -192,7 +192,7 @@ TEST(Scenarios, LossStopsWhenTheFaultsDo) {
 }
 
 TEST(Scenarios, OneWayPartitionCutsOnlyThatDirection) {
-  auto s = base(4, 10'000);
+  auto s = base(4, 12'000);
   s.partitions.push_back({1'000, 6'000, {3}, {0, 1, 2}, true});
   auto r = run_scenario(s);
   ASSERT_TRUE(held(r)) << describe(r);
