@@ -76,23 +76,33 @@ void InvariantChecker::on_timeout_sent(types::ValidatorId node, types::Round rou
                                   std::to_string(round));
 }
 
+namespace {
+
+/// The value of a (time, value) history at time `t`: the last entry at or
+/// before `t`, 0 before the first.
+std::uint64_t value_at(const std::vector<std::pair<types::TimestampMs, std::uint64_t>>* history,
+                       types::TimestampMs t) {
+  if (!history) return 0;
+  auto after = std::upper_bound(history->begin(), history->end(), t,
+                                [](types::TimestampMs v, const auto& e) { return v < e.first; });
+  return after == history->begin() ? 0 : std::prev(after)->second;
+}
+
+template <class Map>
+const typename Map::mapped_type* find_in(const Map& map, types::ShardId shard) {
+  auto it = map.find(shard);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
 types::BlockHeight InvariantChecker::shard_height_at(types::ShardId shard,
                                                      types::TimestampMs t) const {
-  auto it = tip_history_.find(shard);
-  if (it == tip_history_.end()) return 0;
-  const auto& h = it->second;
-  auto after = std::upper_bound(h.begin(), h.end(), t,
-                                [](types::TimestampMs v, const auto& e) { return v < e.first; });
-  return after == h.begin() ? 0 : std::prev(after)->second;
+  return value_at(find_in(tip_history_, shard), t);
 }
 
 types::Round InvariantChecker::shard_round_at(types::ShardId shard, types::TimestampMs t) const {
-  auto it = round_history_.find(shard);
-  if (it == round_history_.end()) return 0;
-  const auto& h = it->second;
-  auto after = std::upper_bound(h.begin(), h.end(), t,
-                                [](types::TimestampMs v, const auto& e) { return v < e.first; });
-  return after == h.begin() ? 0 : std::prev(after)->second;
+  return value_at(find_in(round_history_, shard), t);
 }
 
 void InvariantChecker::expect_liveness(LivenessPolicy policy, std::uint32_t num_shards) {

@@ -135,32 +135,38 @@ TEST(InvariantChecker, ATransactionWindowTooShortToJudgeIsNotChecked) {
   EXPECT_TRUE(idle.unchecked().empty());
 }
 
-TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
+/// Validators 0-2 commit a block per 100 ms; validator 3 is down until
+/// `restart_ms`, then restarts at height 0 and stays there. Samples from
+/// `from` to `until`.
+struct RestartRun {
   InvariantChecker c;
-  c.set_honest_validators(4);
-  c.expect_liveness(policy(), 1);
-  auto blocks = chain(300);
-  for (types::TimestampMs t = 0; t <= 10'000; t += 100) {
-    std::vector<ValidatorView> views;
-    for (types::ValidatorId v = 0; v < 3; ++v) {
-      c.on_commit(v, 0, *blocks[t / 100], t, true);
-      views.push_back({v, 0, t / 100, t / 100 + 1, true});
-    }
-    if (t == 8'000) c.on_restart(3, 0, blocks[0]->hash(), t);
-    views.push_back({3, 0, 0, 1, t >= 8'000});  // down until 8 s, then far behind
-    c.sample(t, views);
+  std::vector<types::BlockRef> blocks = chain(300);
+  types::TimestampMs restart_ms;
+
+  explicit RestartRun(types::TimestampMs restart) : restart_ms(restart) {
+    c.set_honest_validators(4);
+    c.expect_liveness(policy(), 1);
   }
-  EXPECT_FALSE(c.results().at("catch_up").has_value()) << "within 5 s of its restart";
-  for (types::TimestampMs t = 10'100; t <= 14'000; t += 100) {
-    std::vector<ValidatorView> views;
-    for (types::ValidatorId v = 0; v < 3; ++v) {
-      c.on_commit(v, 0, *blocks[t / 100], t, true);
-      views.push_back({v, 0, t / 100, t / 100 + 1, true});
+  void run(types::TimestampMs from, types::TimestampMs until) {
+    for (types::TimestampMs t = from; t <= until; t += 100) {
+      std::vector<ValidatorView> views;
+      for (types::ValidatorId v = 0; v < 3; ++v) {
+        c.on_commit(v, 0, *blocks[t / 100], t, true);
+        views.push_back({v, 0, t / 100, t / 100 + 1, true});
+      }
+      if (t == restart_ms) c.on_restart(3, 0, blocks[0]->hash(), t);
+      views.push_back({3, 0, 0, 1, t >= restart_ms});
+      c.sample(t, views);
     }
-    views.push_back({3, 0, 0, 1, true});
-    c.sample(t, views);
   }
-  EXPECT_TRUE(c.results().at("catch_up").has_value()) << "still at 0 past restart + deadline";
+};
+
+TEST(InvariantChecker, ARestartedValidatorHasTheDeadlineFromItsRestart) {
+  RestartRun run(8'000);  // down until 8 s, then far behind
+  run.run(0, 10'000);
+  EXPECT_FALSE(run.c.results().at("catch_up").has_value()) << "within 5 s of its restart";
+  run.run(10'100, 14'000);
+  EXPECT_TRUE(run.c.results().at("catch_up").has_value()) << "still at 0 past restart + deadline";
 }
 
 TEST(InvariantChecker, AValidatorThatCommitsButStaysInAnOldRoundBreaksCatchUp) {
@@ -180,24 +186,12 @@ TEST(InvariantChecker, AValidatorThatCommitsButStaysInAnOldRoundBreaksCatchUp) {
 TEST(InvariantChecker, ARestartWhoseDeadlinePassesTheEndIsNotChecked) {
   // Restarted at 9 s, far behind at the end (10 s), its deadline (5 s)
   // still running: neither ok nor a violation.
-  InvariantChecker c;
-  c.set_honest_validators(4);
-  c.expect_liveness(policy(), 1);
-  auto blocks = chain(300);
-  for (types::TimestampMs t = 0; t <= 10'000; t += 100) {
-    std::vector<ValidatorView> views;
-    for (types::ValidatorId v = 0; v < 3; ++v) {
-      c.on_commit(v, 0, *blocks[t / 100], t, true);
-      views.push_back({v, 0, t / 100, t / 100 + 1, true});
-    }
-    if (t == 9'000) c.on_restart(3, 0, blocks[0]->hash(), t);
-    views.push_back({3, 0, 0, 1, t >= 9'000});
-    c.sample(t, views);
-  }
-  c.finish(10'000, [](types::TimestampMs, types::TimestampMs) { return OfferedLoad{}; });
-  EXPECT_FALSE(c.results().at("catch_up").has_value());
-  ASSERT_TRUE(c.unchecked().contains("catch_up"));
-  EXPECT_NE(c.unchecked().at("catch_up").find("validator 3 restarted"), std::string::npos);
+  RestartRun run(9'000);
+  run.run(0, 10'000);
+  run.c.finish(10'000, [](types::TimestampMs, types::TimestampMs) { return OfferedLoad{}; });
+  EXPECT_FALSE(run.c.results().at("catch_up").has_value());
+  ASSERT_TRUE(run.c.unchecked().contains("catch_up"));
+  EXPECT_NE(run.c.unchecked().at("catch_up").find("validator 3 restarted"), std::string::npos);
 }
 
 TEST(InvariantChecker, TwoDifferentTimeoutsOfOneRoundBreakNoDoubleVote) {
