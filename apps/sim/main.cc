@@ -319,9 +319,11 @@ int main(int argc, char** argv) {
   app.add_option("--crash", crashes,
                  "START-END:IDS[;...] in whole seconds: crash those validators together and "
                  "restart them (any number: crashes are not Byzantine)");
-  app.add_option("--slow", slow, "ID:MS[,ID:MS...]: extra one-way latency on a validator's links");
+  app.add_option("--slow", slow,
+                 "ID:MS[,ID:MS...]: extra one-way latency on a validator's links (at most 60000)");
   app.add_option("--clock-offset", offsets,
-                 "ID:MS[,ID:MS...]: fixed clock offsets (signed ms), replacing --clock-skew-ms");
+                 "ID:MS[,ID:MS...]: fixed clock offsets (signed ms, at most 60000 either way) "
+                 "of those validators, replacing their seeded --clock-skew-ms");
   app.add_option("--equivocate-split", split,
                  "IDS: an equivocating leader's first block goes to these, its second to the rest");
   app.add_option("--withhold-from", withhold,

@@ -58,10 +58,9 @@ std::vector<core::LeaderRecord> leader_history(const RecoveredState& r) {
 }  // namespace
 
 std::string_view to_string(Ignored reason) {
-  static constexpr std::string_view kNames[] = {"malformed",         "wrong_leader", "stale",
-                                                "too_far_ahead",     "duplicate",    "over_limit",
-                                                "equivocator",       "not_asked",    "not_for_me",
-                                                "invalid_signature", "invalid_block"};
+  static constexpr std::string_view kNames[] = {
+      "malformed",  "wrong_leader", "stale",     "too_far_ahead",     "duplicate",
+      "over_limit", "equivocator",  "not_asked", "invalid_signature", "invalid_block"};
   static_assert(std::size(kNames) == kIgnoredKinds);
   return kNames[static_cast<std::size_t>(reason)];
 }
@@ -294,20 +293,17 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
     ignore(Ignored::kEquivocator);
     return out;
   }
-  // Votes for round r go to leader(r + 1) as named by the voted block.
-  if (auto block = tree_.get(vote.block_hash)) {
-    if (block->header().round != vote.round || block->header().height != vote.height) {
-      ignore(Ignored::kMalformed);
-      return out;
-    }
-    // Unknown (its record waits for an ancestor): kept, like a vote for a
-    // block not held.
-    if (auto leader = leaders_.leader(vote.round + 1, vote.block_hash);
-        leader && *leader != self_) {
-      ignore(Ignored::kNotForMe);
-      return out;
-    }
+  if (auto block = tree_.get(vote.block_hash);
+      block && (block->header().round != vote.round || block->header().height != vote.height)) {
+    ignore(Ignored::kMalformed);
+    return out;
   }
+  // Votes for round r go to leader(r + 1) as named by the voted block, and
+  // to everyone when the round times out (time_out_round): any node that
+  // gathers a quorum forms the QC, so a collector that withholds or splits
+  // the votes fails only its own round, and is blamed for it, instead of
+  // the leader whose block was voted. Kept within the per-voter and
+  // per-round bounds either way.
   add_vote(vote, out);
   return out;
 }
@@ -315,6 +311,10 @@ std::vector<Action> BftState::on_vote(TimestampMs, types::ValidatorId from,
 void BftState::add_vote(const types::BlockVote& vote, std::vector<Action>& out) {
   Hash key = core::vote_key(vote);
   auto& vr = voter_rounds_[{vote.round, vote.voter}];
+  if (vr.failed >= limits::kMaxFailedVotesPerVoterRound) {
+    ignore(Ignored::kOverLimit);
+    return;
+  }
   if (!vr.first || *vr.first == key) {
     vr.first = key;
     auto it = votes_.try_emplace(key, vote.round).first;
@@ -722,6 +722,7 @@ void BftState::handle_votes_verified(TimestampMs now, core::VotesVerified result
   for (auto voter : result.invalid) {
     auto vr = voter_rounds_.find({result.round, voter});
     if (vr == voter_rounds_.end() || vr->second.first != result.key) continue;
+    ++vr->second.failed;
     vr->second.first.reset();
     if (auto suspect = std::move(vr->second.suspect)) {
       vr->second.suspect.reset();
@@ -1094,9 +1095,9 @@ void BftState::try_vote(TimestampMs now, const BlockRef& block, std::vector<Acti
   const types::TimeoutCertificate* tc = h.timeout_cert ? &*h.timeout_cert : nullptr;
   if (!safety_.try_vote(h.round, h.justify.round, tc)) return;
   held_.erase(block->hash());
-  last_vote_ = {h.round, block->hash()};
   types::BlockVote vote{shard_, h.height, h.round, block->hash(), h.parent_hash, self_, {}};
   vote.signature = signer_->sign(crypto::block_vote_message(vote));
+  last_vote_ = vote;
   ++stats_.votes_sent;
   // Votes for round r go to leader(r + 1) named by the voted block.
   auto next =
@@ -1264,8 +1265,8 @@ void BftState::time_out_round(TimestampMs now, std::vector<Action>& out) {
   // second one for the round.
   if (const auto& last = safety_.state().last_timeout; last && last->round == r) {
     timed_out_current_round_ = true;
-    append(out, core::BroadcastMessage{shard_, *last});
-    append(out, core::SendMessage{self_, *last});
+    for (auto& m : timeout_messages(r, *last))
+      std::visit([&](auto&& message) { append(out, std::move(message)); }, std::move(m));
     return;
   }
   const auto& high_qc = safety_.state().high_qc;
@@ -1276,8 +1277,23 @@ void BftState::time_out_round(TimestampMs now, std::vector<Action>& out) {
   safety_.set_last_timeout(timeout);
   timed_out_current_round_ = true;
   ++stats_.timeouts_sent;
-  persist_then_send({core::BroadcastMessage{shard_, timeout}, core::SendMessage{self_, timeout}},
-                    out);
+  persist_then_send(timeout_messages(r, timeout), out);
+}
+
+std::vector<core::Outbound> BftState::timeout_messages(Round r,
+                                                       const types::Timeout& timeout) const {
+  std::vector<core::Outbound> messages;
+  // The vote of the round goes to everyone first (DiemBFT's timeout votes,
+  // sent apart): if a quorum voted for the block, every node forms its QC,
+  // ideally before the TC, so the round's block is certified and a
+  // collector that withheld or split the votes leads (and fails) next.
+  if (last_vote_ && last_vote_->round == r) {
+    messages.emplace_back(core::BroadcastMessage{shard_, *last_vote_});
+    messages.emplace_back(core::SendMessage{self_, *last_vote_});
+  }
+  messages.emplace_back(core::BroadcastMessage{shard_, timeout});
+  messages.emplace_back(core::SendMessage{self_, timeout});
+  return messages;
 }
 
 void BftState::leader_failed(TimestampMs now, types::ValidatorId leader, Round round,
@@ -1287,9 +1303,9 @@ void BftState::leader_failed(TimestampMs now, types::ValidatorId leader, Round r
   if (round == current_round_) {
     // Named by the block a proposal of this round would extend.
     leads = leaders_.leader(round, safety_.state().high_qc.block_hash) == leader;
-  } else if (round == current_round_ + 1 && last_vote_ && last_vote_->first == current_round_) {
+  } else if (round == current_round_ + 1 && last_vote_ && last_vote_->round == current_round_) {
     // The leader of the next round, named by the block voted for, got the votes.
-    leads = leaders_.leader(round, last_vote_->second) == leader;
+    leads = leaders_.leader(round, last_vote_->block_hash) == leader;
   }
   if (!leads) return;
   ++stats_.fast_timeouts;

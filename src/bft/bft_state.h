@@ -64,11 +64,10 @@ enum class Ignored : std::uint8_t {
   kOverLimit,         // a per-voter or per-proposer bound of the round is used up
   kEquivocator,       // from a validator already caught equivocating this round
   kNotAsked,          // a response nobody asked for, or not what was asked
-  kNotForMe,          // a vote for a round this node does not lead
   kInvalidSignature,  // failed verification
   kInvalidBlock,      // a block a voter must refuse (block_problem)
 };
-inline constexpr std::size_t kIgnoredKinds = 11;
+inline constexpr std::size_t kIgnoredKinds = 10;
 std::string_view to_string(Ignored reason);
 
 struct BftStats {
@@ -212,6 +211,7 @@ class BftState {
     bool first_verified = false;
     std::optional<types::BlockVote> suspect;
     bool suspect_checked = false;
+    std::uint32_t failed = 0;  // its vote messages that failed verification this round
   };
 
   // Input processing.
@@ -275,6 +275,9 @@ class BftState {
   /// The timestamp of a block proposed now on `parent` (DESIGN §5, capped).
   types::TimestampMs proposal_timestamp(types::TimestampMs now, const types::Block& parent) const;
   void time_out_round(types::TimestampMs now, std::vector<Action>& out);
+  /// What a timeout of round `r` sends: this node's vote of the round (if
+  /// any) to every member and itself, then the timeout likewise.
+  std::vector<core::Outbound> timeout_messages(types::Round r, const types::Timeout& timeout) const;
   /// A leader proved faulty (an invalid or equivocating proposal from it) for
   /// the current round, or for the next one after this node voted (it holds
   /// the votes: the round cannot certify): time out now, not at the timer.
@@ -322,7 +325,8 @@ class BftState {
   bool committed_since_round_start_ = false;
   types::TimestampMs last_proposal_ms_ = 0;
   bool timed_out_current_round_ = false;
-  std::optional<std::pair<types::Round, types::Hash>> last_vote_;  // round and block voted
+  /// The vote this node signed last (re-sent to everyone when its round times out).
+  std::optional<types::BlockVote> last_vote_;
 
   std::map<types::Hash, PendingBlock> pending_;  // verified headers awaiting txs
   std::map<types::Hash, BlockFetch> block_fetches_;

@@ -106,8 +106,9 @@ std::optional<types::ValidatorId> LeaderSchedule::draw(
   // Leaders of failed rounds rest: the rounds B's chain skips (above A,
   // then in the window) and, apart, the rounds after B before r; the f most
   // recent of each. A round also fails when the next leader withholds the
-  // QC it formed, which blames the honest leader of the round, so more than
-  // f blamed of one kind means some are honest. Blaming the rounds after B
+  // QC it formed and a TC forms before the timeout votes certify the block
+  // (BftState::timeout_messages), which blames the honest leader of the
+  // round, so more than f blamed of one kind means some are honest. Blaming the rounds after B
   // on top of the chain's keeps the leader named for r + 1 after a TC of r
   // the one the block of r named (the draw below is a rendezvous).
   auto f = (n - 1) / 3;

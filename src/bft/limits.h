@@ -32,6 +32,11 @@ inline constexpr std::uint32_t kMaxProbesInFlight = 1;
 /// Distinct vote messages one voter may place in one round: its vote, and
 /// one more to prove equivocation.
 inline constexpr std::uint32_t kMaxVoteMessagesPerVoterRound = 2;
+/// Vote messages of one voter and round that may fail verification before
+/// the voter is ignored for the round: a forged copy must not block its real
+/// vote, and a voter sending bad signatures must not cost a check each
+/// (every member collects votes once a round times out).
+inline constexpr std::uint32_t kMaxFailedVotesPerVoterRound = 2;
 /// Proposals verified per (round, proposer): the proposal, and one more to
 /// prove equivocation.
 inline constexpr std::uint32_t kMaxProposalsPerProposerRound = 2;

@@ -1,6 +1,7 @@
 #include "simulation/invariants.h"
 
 #include <algorithm>
+#include <set>
 
 namespace hyperscale::simulation {
 
@@ -118,8 +119,16 @@ void InvariantChecker::sample(types::TimestampMs now, std::span<const ValidatorV
   auto& live = *liveness_;
   const auto& p = live.policy;
   auto reference = now >= p.lag_tolerance_ms ? now - p.lag_tolerance_ms : 0;
+  // Shards whose first sample with a running honest validator this is.
+  std::set<types::ShardId> fresh;
+  for (const auto& v : validators)
+    if (v.counted && !lowest_at_heal_.contains(v.shard)) fresh.insert(v.shard);
   for (const auto& v : validators) {
     if (!v.counted) continue;
+    if (fresh.contains(v.shard)) {
+      auto [it, added] = lowest_at_heal_.try_emplace(v.shard, v.committed_height);
+      if (!added) it->second = std::min(it->second, v.committed_height);
+    }
     auto& rounds = round_history_[v.shard];
     if (rounds.empty() || v.round > rounds.back().second) rounds.emplace_back(now, v.round);
   }
@@ -177,9 +186,14 @@ void InvariantChecker::sample(types::TimestampMs now, std::span<const ValidatorV
   }
   if (!live.caught_up_ms) return;
   if (!live.steady_ms) {
+    // Steady once every shard is warm and has committed since the faults
+    // stopped: a shard that lost its quorum restarts with round timers grown
+    // during the outage, and that recovery is judged by the commit gap, not
+    // by the rate.
     bool warm = true;
     for (types::ShardId s = 0; s < live.num_shards; ++s)
-      warm = warm && shard_height_at(s, now) >= p.warmup_height;
+      warm = warm && shard_height_at(s, now) >= p.warmup_height &&
+             shard_height_at(s, now) > shard_height_at(s, p.heal_ms);
     if (warm) live.steady_ms = now;
   }
   for (types::ShardId s = 0; s < live.num_shards; ++s) {
@@ -217,6 +231,30 @@ void InvariantChecker::finish(
   }
   const auto& live = *liveness_;
   const auto& p = live.policy;
+  // Catching up means reaching a height some validator lacked when the
+  // faults stopped: a target (the tip a lag tolerance before the end) that
+  // every validator already held then asked nothing of anyone (a chain
+  // halted since, or a tolerance reaching back to the start).
+  if (!results_.at("catch_up") && !unchecked_.contains("catch_up") && honest_validators_ != 0) {
+    auto reference = now - std::min(now, p.lag_tolerance_ms);
+    for (types::ShardId s = 0; s < live.num_shards; ++s) {
+      auto low = lowest_at_heal_.find(s);
+      auto target = shard_height_at(s, reference);
+      if (low == lowest_at_heal_.end() || target > low->second) continue;
+      bool halted = shard_height_at(s, now) <= shard_height_at(s, p.heal_ms);
+      unchecked_["catch_up"] =
+          halted ? "not checked: shard " + std::to_string(s) +
+                       " committed nothing after the faults stopped at " + ms(p.heal_ms) +
+                       " and every validator running then already held its tip (" +
+                       std::to_string(target) + "): nothing to catch up to"
+                 : "not checked: every validator of shard " + std::to_string(s) +
+                       " running when the faults stopped already held height " +
+                       std::to_string(target) + ", the tip a lag tolerance (" +
+                       ms(p.lag_tolerance_ms) + ") before the end, at " + ms(p.heal_ms) +
+                       ": the run asked nothing of them; run longer";
+      break;
+    }
+  }
   if (results_.at("catch_up") || results_.at("progress")) return;
   if (!restarting_behind_.empty() && honest_validators_ != 0) {
     auto [id, at] = restarting_behind_.front();
@@ -239,10 +277,13 @@ void InvariantChecker::finish(
                                ms(p.catch_up_deadline_ms) + "; run longer";
       unchecked_["progress"] = "not checked: the steady part (everyone caught up) never began";
     } else {
+      std::string why = "had not reached the warm-up height " + std::to_string(p.warmup_height) +
+                        " (" + p.floor + ")";
+      for (types::ShardId s = 0; s < live.num_shards; ++s)
+        if (shard_height_at(s, now) <= shard_height_at(s, p.heal_ms))
+          why = "had not committed since the faults stopped at " + ms(p.heal_ms);
       unchecked_["progress"] =
-          "not checked: no steady part: the shards had not reached the "
-          "warm-up height " +
-          std::to_string(p.warmup_height) + " (" + p.floor + ") by the end; run longer";
+          "not checked: no steady part: a shard " + why + " by the end; run longer";
     }
     return;
   }

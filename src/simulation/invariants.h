@@ -132,6 +132,10 @@ class InvariantChecker {
   /// Restarted validators still behind, exempt until their own deadline,
   /// at the last sample: undecided if the run ends first.
   std::vector<std::pair<types::ValidatorId, types::TimestampMs>> restarting_behind_;
+  // Per shard, the lowest committed height of a running honest validator at
+  // the shard's first sample (after the faults stopped) that had one: a
+  // catch-up target no higher asked nothing of anyone.
+  std::map<types::ShardId, types::BlockHeight> lowest_at_heal_;
   std::optional<Liveness> liveness_;
   std::size_t honest_validators_ = 0;
   std::uint64_t commits_ = 0;

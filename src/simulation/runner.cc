@@ -629,12 +629,23 @@ std::vector<std::pair<ValidatorId, Message>> SimulationRunner::byzantine_transfo
       break;
     }
     case ByzantineKind::kBadSignature: {
+      // A signature by the right key over the wrong message: a valid point
+      // that fails verification under real BLS, and under the mock scheme
+      // (whose aggregate is a XOR) one that two bad signatures cannot
+      // cancel out of a group, as flipping the same bit in both would.
+      auto bad = [&](const types::BlsSignature& sig) {
+        auto h = types::Hasher()
+                     .update(std::string_view("bad-signature"))
+                     .update(types::ByteSpan(sig.bytes.data(), sig.bytes.size()))
+                     .finish();
+        return signer.sign(h.span());
+      };
       Message m = message;
-      if (auto* v = std::get_if<types::BlockVote>(&m)) v->signature.bytes[10] ^= 0x5a;
-      if (auto* t = std::get_if<types::Timeout>(&m)) t->signature.bytes[10] ^= 0x5a;
+      if (auto* v = std::get_if<types::BlockVote>(&m)) v->signature = bad(v->signature);
+      if (auto* t = std::get_if<types::Timeout>(&m)) t->signature = bad(t->signature);
       if (auto* p = std::get_if<core::ProposalRef>(&m)) {
         auto copy = **p;
-        copy.header.proposer_signature.bytes[10] ^= 0x5a;
+        copy.header.proposer_signature = bad(copy.header.proposer_signature);
         m = core::ProposalRef(std::make_shared<const core::ProposalMessage>(std::move(copy)));
       }
       out.emplace_back(to, std::move(m));

@@ -82,9 +82,11 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   bool permanent = !s.byzantine.empty() || 2 * skew > bft.max_timestamp_lead_ms;
   LivenessPolicy p;
   p.heal_ms = r.now();
-  // A commit is learnt from the next proposal; one lost near the end of the
-  // faults costs a round timer.
-  p.lag_tolerance_ms = 2 * rtt + bft.proposal_tick_ms + 1000 + timer;
+  // A commit is learnt from the next proposal; one lost costs a round
+  // timer. The tolerance applies after the catch-up deadline, when commits
+  // have reset the timers that grew during the faults (the deadline itself
+  // allows for those).
+  p.lag_tolerance_ms = 2 * rtt + bft.proposal_tick_ms + 1000 + bft.round_timeout_base_ms;
   p.catch_up_deadline_ms = s.liveness_timeouts * timer + 1000 + 10 * rtt + sync_ms;
   p.max_commit_gap_ms = s.liveness_timeouts * timer + 4 * rtt + 1000;
   p.drain_ms = 2000 + 4 * rtt;
@@ -102,8 +104,9 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   if (permanent) {
     // 2f + 1 consecutive failed rounds (each faulty validator can fail the
     // round it leads and the one before, whose QC it receives as the next
-    // leader and withholds), each at a growing timer: from the timer at
-    // heal for the first gap, from the base timer in the steady part.
+    // leader and withholds: that round times out before the timeout votes
+    // certify its block), each at a growing timer: from the timer at heal
+    // for the first gap, from the base timer in the steady part.
     auto failed_from = [&](core::DurationMs first) {
       core::DurationMs total = 0;
       for (std::uint32_t i = 0; i <= 2 * f; ++i)
@@ -119,10 +122,11 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
     p.stall_allowance_ms += s.liveness_timeouts * bft.round_timeout_base_ms + 4 * rtt + 1000 +
                             failed_from(bft.round_timeout_base_ms) + skew_wait;
     // Commits become known with the next proposal, which failed rounds delay.
-    p.lag_tolerance_ms += failed;
-    // Up to f validators that fail every round they lead, and every round
-    // whose QC they receive (votes go to the next leader), with twins the
-    // strongest of them: the floors catch a halt or a crawl, not a slowdown.
+    p.lag_tolerance_ms += failed_from(bft.round_timeout_base_ms) + skew_wait;
+    // Up to f validators that fail every round they lead, and delay every
+    // round whose QC they receive (votes go to the next leader) by a round
+    // timer, with twins the strongest of them: the floors catch a halt or a
+    // crawl, not a slowdown.
     p.min_blocks_per_s = 0.05 * expected_blocks_per_s;
     p.min_committed_fraction = 0.30;
     // Leader reputation needs committed blocks (and their failed rounds in
@@ -170,10 +174,62 @@ std::vector<std::string> validate(const Scenario& s) {
   check_ids(s.twin_peers, "twin peers");
   check_ids(s.sim.equivocation_split, "equivocation split");
   check_ids(s.sim.withhold_from, "withhold set");
-  for (const auto& [v, ms] : s.sim.network.extra_latency_ms)
+  for (const auto& [v, ms] : s.sim.network.extra_latency_ms) {
     check_ids({v}, "slow validator");
-  for (const auto& [v, ms] : s.sim.clock_offsets_ms)
+    if (ms > kMaxFaultMs)
+      problems.push_back("slow validator " + std::to_string(v) + ": " + std::to_string(ms) +
+                         " ms of extra latency, above " + std::to_string(kMaxFaultMs));
+  }
+  for (const auto& [v, ms] : s.sim.clock_offsets_ms) {
     check_ids({v}, "clock offset");
+    if (ms > static_cast<std::int64_t>(kMaxFaultMs) || ms < -static_cast<std::int64_t>(kMaxFaultMs))
+      problems.push_back("clock offset of validator " + std::to_string(v) + ": " +
+                         std::to_string(ms) + " ms, beyond +/-" + std::to_string(kMaxFaultMs));
+  }
+  // One validator in two overlapping crash windows: the first restart
+  // would end the second window early.
+  for (std::size_t i = 0; i < s.crashes.size(); ++i)
+    for (std::size_t j = i + 1; j < s.crashes.size(); ++j) {
+      const auto& a = s.crashes[i];
+      const auto& b = s.crashes[j];
+      if (a.start_ms >= b.end_ms || b.start_ms >= a.end_ms) continue;
+      for (auto v : a.ids)
+        if (std::find(b.ids.begin(), b.ids.end(), v) != b.ids.end())
+          problems.push_back("validator " + std::to_string(v) +
+                             " is in two crash windows that overlap; merge them into one");
+    }
+  // A fault's chosen set must let it act in every shard: Byzantine
+  // validators are the last members of each committee, and the set needs
+  // honest members on the side(s) the fault plays against each other.
+  if (n > 0 && byz < n) {
+    auto has_kind = [&](ByzantineKind k) {
+      return std::any_of(s.byzantine.begin(), s.byzantine.end(),
+                         [&](const auto& b) { return b.first == k && b.second > 0; });
+    };
+    auto check_set = [&](const std::vector<types::ValidatorId>& ids, const std::string& what,
+                         ByzantineKind kind, bool needs_outside) {
+      if (ids.empty()) return;
+      if (!has_kind(kind)) {
+        problems.push_back(what + " is given, but no validator is " + std::string(to_string(kind)) +
+                           " (--byzantine " + std::string(to_string(kind)) + ":N)");
+        return;
+      }
+      for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
+        std::uint32_t inside = 0;
+        for (std::uint32_t i = 0; i < n - byz; ++i)
+          if (std::find(ids.begin(), ids.end(), shard * n + i) != ids.end()) ++inside;
+        if (inside == 0 || (needs_outside && inside == n - byz))
+          problems.push_back(what + " has " + std::to_string(inside) + " of the " +
+                             std::to_string(n - byz) + " honest validators of shard " +
+                             std::to_string(shard) + " (ids " + std::to_string(shard * n) + ".." +
+                             std::to_string(shard * n + n - byz - 1) + "); the fault needs " +
+                             (needs_outside ? "some inside and some outside" : "at least one"));
+      }
+    };
+    check_set(s.sim.equivocation_split, "the equivocation split", ByzantineKind::kEquivocate, true);
+    check_set(s.sim.withhold_from, "the withhold set", ByzantineKind::kWithhold, false);
+    check_set(s.twin_peers, "the twin peer set", ByzantineKind::kTwin, true);
+  }
   return problems;
 }
 
@@ -259,17 +315,20 @@ SimReport run_scenario(const Scenario& s) {
     });
   }
 
-  // Crash windows: any number of validators down together.
-  for (const auto& c : s.crashes) {
-    runner.schedule(c.start_ms, [ids = c.ids](SimulationRunner& r) {
-      for (auto v : ids)
-        r.crash(v);
-    });
+  // Crash windows: any number of validators down together. Restarts are
+  // scheduled first, so that where one window of a validator ends as the
+  // next begins, the restart runs before the crash (same-time events run in
+  // the order scheduled), whatever order the windows are listed in.
+  for (const auto& c : s.crashes)
     runner.schedule(c.end_ms, [ids = c.ids](SimulationRunner& r) {
       for (auto v : ids)
         r.restart(v);
     });
-  }
+  for (const auto& c : s.crashes)
+    runner.schedule(c.start_ms, [ids = c.ids](SimulationRunner& r) {
+      for (auto v : ids)
+        r.crash(v);
+    });
 
   // Crash-restart: per shard, one honest validator down at a time.
   if (s.crash_restart) {

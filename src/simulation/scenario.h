@@ -14,6 +14,11 @@
 
 namespace hyperscale::simulation {
 
+/// The largest extra link latency (--slow) and clock offset (--clock-offset,
+/// either sign) a scenario may set, in ms: the same bound as the CLI's
+/// --latency-ms and --clock-skew-ms.
+inline constexpr core::DurationMs kMaxFaultMs = 60'000;
+
 struct PartitionWindow {
   types::TimestampMs start_ms = 0;
   types::TimestampMs end_ms = 0;
@@ -143,7 +148,9 @@ struct SimReport {
   std::vector<std::string> problems;  // scenario set-up refused
 };
 
-/// Checks the scenario (fault budget within f, ids in range); empty when fine.
+/// Checks the scenario (fault budget within f, ids in range, fault magnitudes
+/// within kMaxFaultMs, no validator in two overlapping crash windows, chosen
+/// fault sets that let the fault act); one message per problem, empty when fine.
 std::vector<std::string> validate(const Scenario& scenario);
 SimReport run_scenario(const Scenario& scenario);
 

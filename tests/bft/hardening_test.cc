@@ -59,6 +59,32 @@ TEST(Bounds, VotesForFarRoundsAreNotKept) {
   EXPECT_EQ(ignored(n, Ignored::kTooFarAhead), 5'000 - limits::kMaxRoundsAhead - 1);
 }
 
+TEST(Bounds, AVoterWhoseVotesFailVerificationIsIgnoredForTheRound) {
+  // Every member collects votes once a round times out: a voter sending bad
+  // signatures must not cost a verification each (a forged copy still must
+  // not block its real vote: ForgedVoteDoesNotBlockTheRealOne).
+  Cluster c(4);
+  const types::ValidatorId leader = 2;
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  c.deliver(1, leader, Cluster::proposal_of(b1));
+  c.queue().clear();
+  c.deliver(0, leader, c.vote(0, b1));
+  c.deliver(1, leader, c.vote(1, b1));
+  std::size_t jobs = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto bad = c.vote(3, b1);
+    bad.signature = c.signer(1).sign(crypto::block_vote_message(bad));
+    auto out = c.node(leader).on_vote(c.now, 3, bad);
+    jobs += jobs_in(out);
+    c.settle(leader, std::move(out));
+  }
+  EXPECT_EQ(jobs, limits::kMaxFailedVotesPerVoterRound) << "one check per allowed failure";
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 0u);
+  // The honest quorum still forms without 3.
+  c.deliver(2, leader, c.vote(2, b1));
+  EXPECT_EQ(c.node(leader).stats().qcs_formed, 1u);
+}
+
 TEST(Bounds, TimeoutsFromOneVoterKeepOnePerRoundAndProbeOneAtATime) {
   Cluster c(4);
   auto& n = c.node(0);
@@ -282,6 +308,58 @@ TEST(Certificates, AnHonestValidatorSendsTheSameTimeoutAgainAfterItsHighQcRose) 
   ASSERT_EQ(resent.size(), 1u);
   EXPECT_EQ(std::get<types::Timeout>(resent[0].message), timeout) << "the very same timeout";
   EXPECT_EQ(n.stats().timeouts_sent, 1u);
+}
+
+// --- timeout votes: a collector cannot fail a round for the leader before it ---------------
+
+TEST(TimeoutVotes, ARoundThatTimesOutSendsItsVoteToEveryoneBeforeItsTimeout) {
+  Cluster c(4);
+  const types::ValidatorId voter = 0;
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  auto voted = c.deliver(b1->header().proposer, voter, Cluster::proposal_of(b1));
+  ASSERT_EQ(all_of<core::PersistSafetyThenSend>(voted).size(), 1u) << "it voted for B1";
+  c.queue().clear();
+  auto out = c.settle(voter, c.node(voter).on_timer(c.now, core::TimerId::kRoundTimeout));
+  auto persisted = all_of<core::PersistSafetyThenSend>(out);
+  ASSERT_EQ(persisted.size(), 1u);
+  const auto& m = persisted[0].messages;
+  ASSERT_EQ(m.size(), 4u) << "vote to all and itself, then the timeout to all and itself";
+  const auto& first = std::get<core::BroadcastMessage>(m[0]).message;
+  ASSERT_TRUE(std::holds_alternative<types::BlockVote>(first));
+  EXPECT_EQ(std::get<types::BlockVote>(first), c.vote(voter, b1));
+  EXPECT_TRUE(
+      std::holds_alternative<types::Timeout>(std::get<core::BroadcastMessage>(m[2]).message));
+  // A node that did not vote in the round sends its timeout only.
+  auto idle = c.settle(3, c.node(3).on_timer(c.now, core::TimerId::kRoundTimeout));
+  auto idle_persisted = all_of<core::PersistSafetyThenSend>(idle);
+  ASSERT_EQ(idle_persisted.size(), 1u);
+  EXPECT_EQ(idle_persisted[0].messages.size(), 2u);
+  // The next expiry re-sends both, the vote first, and signs nothing new.
+  c.now += 2'000;
+  auto again = c.settle(voter, c.node(voter).on_timer(c.now, core::TimerId::kRoundTimeout));
+  EXPECT_TRUE(all_of<core::PersistSafetyThenSend>(again).empty());
+  auto resent = all_of<core::BroadcastMessage>(again);
+  ASSERT_EQ(resent.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<types::BlockVote>(resent[0].message));
+}
+
+TEST(TimeoutVotes, ANodeThatDoesNotCollectFormsTheQcFromVotesSentToAll) {
+  // Round 1's collector (the leader of round 2) withholds or splits the
+  // votes; they reach validator 0 when the round times out, and 0 forms the
+  // QC that certifies B1 (before: "not for me", ignored).
+  Cluster c(4);
+  auto b1 = c.make_block(c.genesis(), 1, c.genesis_qc());
+  const auto collector = c.leader(2, b1);
+  types::ValidatorId other = 0;
+  while (other == collector)
+    ++other;
+  c.deliver(b1->header().proposer, other, Cluster::proposal_of(b1));
+  c.queue().clear();
+  for (types::ValidatorId v = 0; v < 4; ++v)
+    if (v != collector) c.deliver(v, other, c.vote(v, b1));
+  EXPECT_EQ(c.node(other).stats().qcs_formed, 1u);
+  EXPECT_EQ(c.node(other).safety().high_qc.block_hash, b1->hash());
+  EXPECT_EQ(c.node(other).current_round(), 2u);
 }
 
 // --- §2: a block from the future is held, then voted -----------------------------------

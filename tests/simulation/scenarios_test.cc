@@ -192,7 +192,8 @@ TEST(Scenarios, LossStopsWhenTheFaultsDo) {
 }
 
 TEST(Scenarios, OneWayPartitionCutsOnlyThatDirection) {
-  auto s = base(4, 12'000);
+  // Long enough that the end holds everyone to a tip from after the faults.
+  auto s = base(4, 16'000);
   s.partitions.push_back({1'000, 6'000, {3}, {0, 1, 2}, true});
   auto r = run_scenario(s);
   ASSERT_TRUE(held(r)) << describe(r);
