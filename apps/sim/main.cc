@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -80,6 +81,32 @@ std::optional<T> parse_int(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
 }
+
+/// A CLI11 check that the whole argument is a finite decimal number: NaN
+/// and infinities pass every range comparison, so Range alone let
+/// `--duration nan` run forever.
+const CLI::Validator kFinite(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+          !std::isfinite(value))
+        return "'" + text + "' is not a finite number";
+      return {};
+    },
+    "FINITE");
+
+/// A CLI11 check that the whole argument is an unsigned decimal integer that
+/// fits in 64 bits (no sign, no hex, no wrap: `--seed -1` ran seed 2^64 - 1).
+const CLI::Validator kUnsigned64(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        return "'" + text + "' is not a whole number from 0 to 18446744073709551615";
+      return {};
+    },
+    "UINT64");
 
 /// "a,b,c": validator ids, each at most once.
 std::optional<std::vector<types::ValidatorId>> parse_ids(std::string_view text) {
@@ -300,15 +327,21 @@ int main(int argc, char** argv) {
   app.add_option("--shards", s.sim.shards, "number of shards")->check(CLI::Range(1u, 64u));
   app.add_option("--validators", s.sim.validators_per_shard, "validators per shard")
       ->check(CLI::Range(1u, 256u));
-  app.add_option("--duration", duration_s, "simulated seconds")->check(CLI::Range(0.1, 86400.0));
-  app.add_option("--seed", s.sim.seed, "seed of the run (same seed, same trace hash)");
+  app.add_option("--duration", duration_s, "simulated seconds")
+      ->check(kFinite)
+      ->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--seed", s.sim.seed, "seed of the run (same seed, same trace hash)")
+      ->check(kUnsigned64);
   app.add_option("--tps", tps, "offered transactions per second (whole network)")
       ->check(CLI::Range(0u, 1'000'000u));
   app.add_option("--latency-ms", latency, "one-way intra-shard latency")
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--jitter-ms", jitter, "uniform jitter, +/-")->check(CLI::Range(0ull, 60'000ull));
-  app.add_option("--loss", loss, "message loss, fraction 0-1")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--loss", loss, "message loss, fraction 0-1")
+      ->check(kFinite)
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--duplicate", duplicate, "message duplication, fraction 0-1")
+      ->check(kFinite)
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--clock-skew-ms", skew, "each node's clock off by up to this")
       ->check(CLI::Range(0ull, 60'000ull));
@@ -332,8 +365,10 @@ int main(int argc, char** argv) {
                  "IDS: a twin talks to these, the original to the rest (default: odd indices)");
   app.add_option("--random-faults", random_faults,
                  "SEED: the combined fault schedule of the sweep for SEED (other flags apply on "
-                 "top of it)");
+                 "top of it)")
+      ->check(kUnsigned64);
   app.add_option("--warmup", warmup_s, "seconds before the after_warmup figures start")
+      ->check(kFinite)
       ->check(CLI::Range(0.0, 86400.0));
   app.add_flag("--crash-restart", s.crash_restart,
                "crash and restart validators at seeded times (never more than f)");
@@ -394,21 +429,18 @@ int main(int argc, char** argv) {
     auto colon = b.find(':');
     ByzantineKind kind = ByzantineKind::kNone;
     if (auto parsed = byzantine_from_string(b.substr(0, colon))) kind = *parsed;
-    unsigned long count = 1;
-    try {
-      if (colon != std::string::npos) count = std::stoul(b.substr(colon + 1));
-    } catch (const std::exception&) {
-      kind = ByzantineKind::kNone;
-    }
-    if (kind == ByzantineKind::kNone) {
+    std::optional<std::uint32_t> count;
+    if (colon != std::string::npos)
+      count = parse_int<std::uint32_t>(std::string_view(b).substr(colon + 1));
+    if (kind == ByzantineKind::kNone || !count) {
       std::fprintf(stderr,
                    "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
                    "equivocate, double-vote, silent, bad-signature, forged-parent, withhold, "
-                   "twin\n",
+                   "twin and COUNT a whole number\n",
                    b.c_str());
       return 2;
     }
-    s.byzantine.emplace_back(kind, static_cast<std::uint32_t>(count));
+    s.byzantine.emplace_back(kind, *count);
   }
   if (!partition.empty()) {
     std::string error;

@@ -14,8 +14,9 @@ std::uint32_t fault_budget(std::uint32_t n) {
   return (n - 1) / 3;
 }
 
-std::uint32_t byzantine_per_shard(const Scenario& s) {
-  std::uint32_t total = 0;
+/// Summed in 64 bits: counts near 2^32 must not wrap to a small sum.
+std::uint64_t byzantine_per_shard(const Scenario& s) {
+  std::uint64_t total = 0;
   for (const auto& [kind, count] : s.byzantine)
     total += count;
   return total;
