@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "simulation/fault_schedule.h"
 #include "simulation/scenario.h"
@@ -21,56 +20,6 @@ using namespace hyperscale;
 using namespace hyperscale::simulation;
 
 namespace {
-
-/// "START-END:a,b|c,d" (seconds; ids); several windows separated by ';'.
-/// One side only ("10-20:3") isolates those validators; "a,b>c,d" cuts one
-/// direction only (a and b cannot reach c and d; replies still flow).
-std::optional<std::vector<PartitionWindow>> parse_partitions(const std::string& text,
-                                                             std::string& error) {
-  std::vector<PartitionWindow> out;
-  std::stringstream windows(text);
-  std::string window;
-  auto ids = [](const std::string& list, std::vector<types::ValidatorId>& into) {
-    std::stringstream ss(list);
-    std::string id;
-    while (std::getline(ss, id, ',')) {
-      if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return false;
-      into.push_back(static_cast<types::ValidatorId>(std::stoul(id)));
-    }
-    return !into.empty();
-  };
-  while (std::getline(windows, window, ';')) {
-    auto colon = window.find(':');
-    auto dash = window.find('-');
-    if (colon == std::string::npos || dash == std::string::npos || dash > colon) {
-      error = "partition window '" + window + "' is not START-END:IDS[|IDS or >IDS]";
-      return std::nullopt;
-    }
-    PartitionWindow p;
-    try {
-      p.start_ms = static_cast<types::TimestampMs>(std::stod(window.substr(0, dash)) * 1000);
-      p.end_ms = static_cast<types::TimestampMs>(
-          std::stod(window.substr(dash + 1, colon - dash - 1)) * 1000);
-    } catch (const std::exception&) {
-      error = "partition window '" + window + "' has bad times";
-      return std::nullopt;
-    }
-    auto sides = window.substr(colon + 1);
-    auto bar = sides.find('|');
-    if (bar == std::string::npos) {
-      bar = sides.find('>');
-      p.one_way = bar != std::string::npos;
-    }
-    bool ok = ids(sides.substr(0, bar), p.side_a) &&
-              (bar == std::string::npos || ids(sides.substr(bar + 1), p.side_b));
-    if (!ok) {
-      error = "partition window '" + window + "' has bad validator ids";
-      return std::nullopt;
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
-}
 
 /// A whole string as an integer (no sign for unsigned, no spaces, no
 /// trailing characters, no wrap); nullopt otherwise.
@@ -161,8 +110,71 @@ std::optional<std::vector<CrashWindow>> parse_crashes(std::string_view text) {
     out.push_back({types::TimestampMs{*start} * 1000, types::TimestampMs{*end} * 1000, *ids});
     if (semi == std::string_view::npos) break;
     text.remove_prefix(semi + 1);
+    if (text.empty()) return std::nullopt;  // a trailing ';'
   }
   if (out.empty()) return std::nullopt;
+  return out;
+}
+
+/// Seconds as a whole string: a finite decimal from 0 to a day, in ms.
+std::optional<types::TimestampMs> parse_seconds(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+      !std::isfinite(value) || value < 0 || value > 86'400)
+    return std::nullopt;
+  return static_cast<types::TimestampMs>(value * 1000);
+}
+
+/// "START-END:a,b|c,d" (seconds; ids); several windows separated by ';'.
+/// One side only ("10-20:3") isolates those validators; "a,b>c,d" cuts one
+/// direction only (a and b cannot reach c and d; replies still flow). Ids
+/// are global (shard s holds s*n .. s*n+n-1), each at most once per window.
+std::optional<std::vector<PartitionWindow>> parse_partitions(std::string_view text,
+                                                             std::string& error) {
+  std::vector<PartitionWindow> out;
+  while (true) {
+    auto semi = text.find(';');
+    std::string window(text.substr(0, semi));
+    auto colon = window.find(':');
+    auto dash = window.find('-');
+    if (colon == std::string::npos || dash == std::string::npos || dash > colon) {
+      error = "partition window '" + window + "' is not START-END:IDS[|IDS or >IDS]";
+      return std::nullopt;
+    }
+    PartitionWindow p;
+    auto start = parse_seconds(std::string_view(window).substr(0, dash));
+    auto stop = parse_seconds(std::string_view(window).substr(dash + 1, colon - dash - 1));
+    if (!start || !stop) {
+      error = "partition window '" + window + "' has bad times (seconds from 0 to 86400)";
+      return std::nullopt;
+    }
+    p.start_ms = *start;
+    p.end_ms = *stop;
+    auto sides = std::string_view(window).substr(colon + 1);
+    auto bar = sides.find('|');
+    if (bar == std::string_view::npos) {
+      bar = sides.find('>');
+      p.one_way = bar != std::string_view::npos;
+    }
+    auto a = parse_ids(sides.substr(0, bar));
+    using Ids = std::vector<types::ValidatorId>;
+    auto b = bar == std::string_view::npos ? std::optional<Ids>(Ids{})
+                                           : parse_ids(sides.substr(bar + 1));
+    bool overlap = a && b && std::any_of(a->begin(), a->end(), [&](auto v) {
+                     return std::find(b->begin(), b->end(), v) != b->end();
+                   });
+    if (!a || !b || overlap) {
+      error = "partition window '" + window +
+              "' has bad validator ids (whole numbers, each once, on one side only)";
+      return std::nullopt;
+    }
+    p.side_a = std::move(*a);
+    p.side_b = std::move(*b);
+    out.push_back(std::move(p));
+    if (semi == std::string_view::npos) break;
+    text.remove_prefix(semi + 1);
+  }
   return out;
 }
 
@@ -442,7 +454,7 @@ int main(int argc, char** argv) {
     }
     s.byzantine.emplace_back(kind, *count);
   }
-  if (!partition.empty()) {
+  if (app.count("--partition") > 0) {
     std::string error;
     auto windows = parse_partitions(partition, error);
     if (!windows) {
@@ -455,17 +467,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s '%s': expected %s\n", flag, value.c_str(), expected);
     return 2;
   };
-  if (!crashes.empty()) {
+  if (app.count("--crash") > 0) {
     auto c = parse_crashes(crashes);
     if (!c) return bad("--crash", crashes, "START-END:IDS[;...] with whole seconds, END > START");
     s.crashes = std::move(*c);
   }
-  if (!slow.empty()) {
+  if (app.count("--slow") > 0) {
     auto v = parse_id_values<core::DurationMs>(slow);
     if (!v) return bad("--slow", slow, "ID:MS[,ID:MS...]");
     s.sim.network.extra_latency_ms = std::move(*v);
   }
-  if (!offsets.empty()) {
+  if (app.count("--clock-offset") > 0) {
     auto v = parse_id_values<std::int64_t>(offsets);
     if (!v) return bad("--clock-offset", offsets, "ID:MS[,ID:MS...] (MS may be negative)");
     s.sim.clock_offsets_ms = std::move(*v);
@@ -474,7 +486,7 @@ int main(int argc, char** argv) {
        {std::tuple{"--equivocate-split", &split, &s.sim.equivocation_split},
         std::tuple{"--withhold-from", &withhold, &s.sim.withhold_from},
         std::tuple{"--twin-peers", &twin_peers, &s.twin_peers}}) {
-    if (text->empty()) continue;
+    if (app.count(flag) == 0) continue;  // not given: the default set (given empty: refused)
     auto ids = parse_ids(*text);
     if (!ids) return bad(flag, *text, "IDS: comma-separated validator ids, each once");
     *into = std::move(*ids);
