@@ -1,8 +1,13 @@
 #include "common/genesis_file.h"
 
-#include <fstream>
+#include <algorithm>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include "common/read_file.h"
 
 namespace hyperscale::apps {
 
@@ -29,6 +34,41 @@ std::string genesis_to_json(const GenesisFile& genesis) {
 
 namespace {
 
+/// Deepest nesting of arrays and objects in `text`, counting no further than
+/// `limit + 1`: the check runs before parsing, so a file of a million '['
+/// never becomes a million nested values.
+std::uint32_t nesting_depth(std::string_view text, std::uint32_t limit) {
+  std::uint32_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::expected<void, std::string> only_keys(const json& obj,
+                                           std::initializer_list<std::string_view> allowed,
+                                           const std::string& where) {
+  for (const auto& [key, value] : obj.items())
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+      return std::unexpected(where + ": unknown field '" + key + "'");
+  return {};
+}
+
 template <class T>
 std::expected<T, std::string> hex_field(const json& obj, const char* name,
                                         const std::string& where) {
@@ -43,21 +83,65 @@ std::expected<T, std::string> hex_field(const json& obj, const char* name,
 
 std::expected<std::uint64_t, std::string> uint_field(const json& obj, const char* name,
                                                      const std::string& where, std::uint64_t max) {
-  if (!obj.contains(name) || !obj[name].is_number_unsigned())
-    return std::unexpected(where + ": missing unsigned field '" + name + "'");
+  if (!obj.contains(name)) return std::unexpected(where + ": missing field '" + name + "'");
+  if (!obj[name].is_number_unsigned())
+    return std::unexpected(where + ": '" + name + "' must be a whole number from 0 to " +
+                           std::to_string(max));
   auto v = obj[name].get<std::uint64_t>();
-  if (v > max) return std::unexpected(where + ": '" + name + "' out of range");
+  if (v > max)
+    return std::unexpected(where + ": '" + name + "' must be at most " + std::to_string(max));
   return v;
+}
+
+/// Parses JSON, refusing an object that repeats a key: the last value would
+/// silently win here while another reader might take the first.
+std::expected<json, std::string> parse_json(const std::string& text) {
+  std::vector<std::set<std::string>> keys_seen;  // one set per open object
+  std::string repeated;
+  json::parser_callback_t on_event = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys_seen.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      if (!keys_seen.empty()) keys_seen.pop_back();
+    } else if (event == json::parse_event_t::key && !keys_seen.empty() && repeated.empty()) {
+      if (!keys_seen.back().insert(parsed.get<std::string>()).second)
+        repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json doc;
+  try {
+    doc = json::parse(text, on_event, /*allow_exceptions=*/true);
+  } catch (const json::exception& e) {
+    std::string where;
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e))
+      where = " (error at byte " + std::to_string(pe->byte) + ")";
+    return std::unexpected("genesis: not valid JSON" + where);
+  }
+  if (!repeated.empty())
+    return std::unexpected("genesis: field '" + repeated + "' appears twice in one object");
+  return doc;
 }
 
 }  // namespace
 
 std::expected<GenesisFile, std::string> genesis_from_json(const std::string& text) {
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return std::unexpected("genesis: not valid JSON");
+  if (nesting_depth(text, kMaxGenesisJsonDepth) > kMaxGenesisJsonDepth)
+    return std::unexpected("genesis: nested deeper than the format's " +
+                           std::to_string(kMaxGenesisJsonDepth) + " levels");
+  auto parsed = parse_json(text);
+  if (!parsed) return std::unexpected(parsed.error());
+  const json& doc = *parsed;
   if (!doc.is_object()) return std::unexpected("genesis: top level must be an object");
+  if (auto ok = only_keys(doc, {"scheme", "shards"}, "genesis"); !ok)
+    return std::unexpected(ok.error());
   GenesisFile out;
-  std::string scheme = doc.value("scheme", std::string("bls"));
+  std::string scheme = "bls";  // the default when the field is absent
+  if (doc.contains("scheme")) {
+    if (!doc["scheme"].is_string())
+      return std::unexpected("genesis: scheme must be \"bls\" or \"mock\"");
+    scheme = doc["scheme"].get<std::string>();
+  }
   if (scheme == "bls")
     out.scheme = crypto::SchemeKind::kBls;
   else if (scheme == "mock")
@@ -66,11 +150,22 @@ std::expected<GenesisFile, std::string> genesis_from_json(const std::string& tex
     return std::unexpected("genesis: scheme must be \"bls\" or \"mock\"");
   if (!doc.contains("shards") || !doc["shards"].is_array())
     return std::unexpected("genesis: missing array 'shards'");
+  const json& shards = doc["shards"];
+  std::uint64_t total_validators = 0;
+  for (const auto& shard : shards)
+    if (shard.is_object() && shard.contains("validators") && shard["validators"].is_array())
+      total_validators += shard["validators"].size();
+  if (total_validators > kMaxGenesisValidators)
+    return std::unexpected("genesis: " + std::to_string(total_validators) +
+                           " validators, more than the limit of " +
+                           std::to_string(kMaxGenesisValidators));
   std::vector<types::Committee> committees;
-  for (std::size_t s = 0; s < doc["shards"].size(); ++s) {
-    const auto& shard = doc["shards"][s];
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    const auto& shard = shards[s];
     std::string where = "genesis: shards[" + std::to_string(s) + "]";
     if (!shard.is_object()) return std::unexpected(where + " must be an object");
+    if (auto ok = only_keys(shard, {"shard", "validators"}, where); !ok)
+      return std::unexpected(ok.error());
     auto shard_id = uint_field(shard, "shard", where, UINT32_MAX);
     if (!shard_id) return std::unexpected(shard_id.error());
     if (!shard.contains("validators") || !shard["validators"].is_array())
@@ -80,6 +175,10 @@ std::expected<GenesisFile, std::string> genesis_from_json(const std::string& tex
       const auto& v = shard["validators"][i];
       std::string vwhere = where + ".validators[" + std::to_string(i) + "]";
       if (!v.is_object()) return std::unexpected(vwhere + " must be an object");
+      if (auto ok =
+              only_keys(v, {"id", "power", "bls_public_key", "bls_pop", "network_key"}, vwhere);
+          !ok)
+        return std::unexpected(ok.error());
       types::ValidatorInfo info;
       auto id = uint_field(v, "id", vwhere, UINT32_MAX);
       auto power = uint_field(v, "power", vwhere, UINT64_MAX);
@@ -106,11 +205,11 @@ std::expected<GenesisFile, std::string> genesis_from_json(const std::string& tex
 }
 
 std::expected<GenesisFile, std::string> load_genesis(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::unexpected("cannot read " + path.string());
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return genesis_from_json(buf.str());
+  auto text = read_regular_file(path, kMaxGenesisFileBytes);
+  if (!text) return std::unexpected(text.error());
+  auto genesis = genesis_from_json(*text);
+  if (!genesis) return std::unexpected(path.string() + ": " + genesis.error());
+  return genesis;
 }
 
 }  // namespace hyperscale::apps

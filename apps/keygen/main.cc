@@ -1,128 +1,360 @@
 // hyperscale-keygen: validator keys with proofs of possession, and the
-// genesis committee file.
+// genesis committee file. docs/keygen.md describes every command and flag.
 //
 //   hyperscale-keygen generate --shards 2 --validators 4 --out devnet/
 //   hyperscale-keygen check devnet/genesis.json
+//   hyperscale-keygen show devnet/validator-0.seed --genesis devnet/genesis.json
+//
+// Exit codes: 0 success, 1 a failed check or an I/O error, 2 bad arguments.
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/genesis_file.h"
 #include "crypto/validator_keys.h"
+#include "keygen/genesis_check.h"
+#include "keygen/output_dir.h"
+#include "keygen/seed_file.h"
+#include "types/assert.h"
 
 namespace fs = std::filesystem;
 using namespace hyperscale;
 
 namespace {
 
-/// Creates the file owner-only from the start, so the secret is never readable by others.
-bool write_secret(const fs::path& path, const crypto::MasterSeed& seed) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return false;
-  std::string text = types::to_hex(seed) + "\n";
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  return ::close(fd) == 0 && ok;
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;        // a check failed, or a file could not be read or written
+constexpr int kExitBadArguments = 2;  // the command line itself is wrong
+
+/// Mode of genesis.json: public, but written only by its owner.
+constexpr mode_t kGenesisFileMode = 0644;
+
+/// A CLI11 check that the whole argument is a decimal integer in [min, max]:
+/// CLI11 alone reads "010" as octal 8, "0x10" as 16 and "-1" as 2^64 - 1.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+  std::string range = std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        bool decimal = !text.empty() && text[0] != '+' && (text == "0" || text[0] != '0');
+        if (!decimal || ec != std::errc() || end != text.data() + text.size() || value < min ||
+            value > max)
+          return "'" + text + "' is not a whole number from " + range;
+        return {};
+      },
+      "INT in [" + std::to_string(min) + " - " + std::to_string(max) + "]");
 }
 
-int generate(std::uint32_t shards, std::uint32_t per_shard, std::uint64_t power,
-             const std::string& scheme_name, const std::string& network_seed_hex,
-             const fs::path& out_dir) {
-  crypto::SchemeKind scheme =
-      scheme_name == "mock" ? crypto::SchemeKind::kMock : crypto::SchemeKind::kBls;
+const CLI::Validator kSeedHex(
+    [](std::string& text) -> std::string {
+      auto raw = types::from_hex(text);
+      if (!raw || raw->size() != 32) return "must be exactly 64 hex digits";
+      return {};
+    },
+    "64 HEX");
+
+/// Paths: an empty one would read as "not given" (--genesis) or fail later
+/// with an unclear message.
+const CLI::Validator kNonEmpty(
+    [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; }, "");
+
+crypto::SchemeKind scheme_from(const std::string& name) {
+  return name == "mock" ? crypto::SchemeKind::kMock : crypto::SchemeKind::kBls;
+}
+
+std::string seed_file_name(std::uint32_t id) {
+  return "validator-" + std::to_string(id) + ".seed";
+}
+
+struct GenerateOptions {
+  std::uint32_t shards = 1;
+  std::uint32_t per_shard = 4;
+  std::uint64_t power = 1;
+  std::string scheme = "bls";
+  std::string network_seed_hex;  // empty: random
+  std::string out_dir = "devnet";
+  bool force = false;
+};
+
+/// A file generate writes, held in memory until every file is ready.
+struct PendingFile {
+  std::string name;
+  std::string contents;
+  mode_t mode;
+};
+
+/// Writes every file or, failing, as few as it can: without --force nothing
+/// is written when any name is taken, and files made before a later failure
+/// are removed; with --force every file is staged first and the renames come
+/// last, so a failure while staging changes nothing.
+std::expected<void, std::string> write_files(keygen::OutputDir& dir,
+                                             const std::vector<PendingFile>& files, bool force) {
+  if (!force) {
+    std::vector<std::string> taken;
+    for (const auto& f : files)
+      if (dir.exists(f.name)) taken.push_back(f.name);
+    if (!taken.empty()) {
+      std::string what = (dir.path() / taken[0]).string();
+      what += taken.size() == 1 ? " already exists"
+                                : " and " + std::to_string(taken.size() - 1) +
+                                      " more of the files to write already exist";
+      return std::unexpected(what + "; nothing was written (pass --force to replace them)");
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (auto made = dir.create(files[i].name, files[i].contents, files[i].mode); !made) {
+        for (std::size_t j = 0; j < i; ++j)
+          dir.discard(files[j].name);
+        return made;
+      }
+    }
+    return dir.sync();
+  }
+  std::vector<std::string> staged;
+  for (const auto& f : files) {
+    auto name = dir.stage(f.contents, f.mode);
+    if (!name) {
+      for (const auto& s : staged)
+        dir.discard(s);
+      return std::unexpected(name.error() + "; nothing was replaced");
+    }
+    staged.push_back(*name);
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (auto moved = dir.commit(staged[i], files[i].name); !moved) {
+      for (std::size_t j = i; j < staged.size(); ++j)
+        dir.discard(staged[j]);
+      return std::unexpected(moved.error() + " (" + std::to_string(i) + " of " +
+                             std::to_string(files.size()) + " files were already replaced)");
+    }
+  }
+  return dir.sync();
+}
+
+/// Seed files left in `dir` by an earlier, larger run: not in the new genesis.
+std::vector<std::string> stale_seed_files(const fs::path& dir, std::uint32_t validators) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    std::string_view digits(name);
+    if (!digits.starts_with("validator-") || !digits.ends_with(".seed")) continue;
+    digits = digits.substr(10, digits.size() - 15);
+    std::uint64_t id = 0;
+    auto [end_ptr, parse_ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (parse_ec == std::errc() && end_ptr == digits.data() + digits.size() && id >= validators)
+      out.push_back(name);
+  }
+  return out;
+}
+
+int generate(const GenerateOptions& o) {
+  std::uint64_t total = std::uint64_t{o.shards} * o.per_shard;
+  if (total > apps::kMaxGenesisValidators) {
+    std::fprintf(stderr,
+                 "error: --shards %u x --validators %u = %llu validators, more than a genesis "
+                 "file may hold (%u)\n",
+                 o.shards, o.per_shard, static_cast<unsigned long long>(total),
+                 apps::kMaxGenesisValidators);
+    return kExitBadArguments;
+  }
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "error: libsodium failed to initialise\n");
+    return kExitFailed;
+  }
   crypto::MasterSeed network_seed{};
-  if (network_seed_hex.empty()) {
-    if (sodium_init() < 0) return std::fprintf(stderr, "error: libsodium init failed\n"), 1;
+  if (o.network_seed_hex.empty()) {
     randombytes_buf(network_seed.data(), network_seed.size());
   } else {
-    auto raw = types::from_hex(network_seed_hex);
-    if (!raw || raw->size() != 32)
-      return std::fprintf(stderr, "error: --network-seed must be 64 hex digits\n"), 2;
+    auto raw = types::from_hex(o.network_seed_hex);
+    HS_ASSERT(raw && raw->size() == network_seed.size());  // kSeedHex checked it
     std::copy(raw->begin(), raw->end(), network_seed.begin());
+    sodium_memzero(raw->data(), raw->size());
   }
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec)
-    return std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(),
-                        ec.message().c_str()),
-           1;
 
+  // Every file is made in memory first: nothing touches the disk unless all
+  // of it can be written.
+  crypto::SchemeKind scheme = scheme_from(o.scheme);
+  std::vector<PendingFile> files;
   std::vector<types::Committee> committees;
-  for (std::uint32_t s = 0; s < shards; ++s) {
+  for (std::uint32_t s = 0; s < o.shards; ++s) {
     std::vector<types::ValidatorInfo> members;
-    for (std::uint32_t i = 0; i < per_shard; ++i) {
-      std::uint32_t id = s * per_shard + i;
+    for (std::uint32_t i = 0; i < o.per_shard; ++i) {
+      std::uint32_t id = s * o.per_shard + i;
       auto seed = crypto::derive_seed(network_seed, id);
-      auto keys = crypto::derive_validator_keys(scheme, seed);
-      members.push_back(keys.info(id, power));
-      auto path = out_dir / ("validator-" + std::to_string(id) + ".seed");
-      if (!write_secret(path, seed))
-        return std::fprintf(stderr, "error: cannot write %s\n", path.c_str()), 1;
+      members.push_back(crypto::derive_validator_keys(scheme, seed).info(id, o.power));
+      files.push_back({seed_file_name(id), keygen::seed_to_text(seed), keygen::kSeedFileMode});
+      sodium_memzero(seed.data(), seed.size());
     }
     committees.emplace_back(s, std::move(members));
   }
+  sodium_memzero(network_seed.data(), network_seed.size());
   auto topology = types::Topology::make(std::move(committees));
-  if (!topology) return std::fprintf(stderr, "error: %s\n", topology.error().c_str()), 2;
+  if (!topology) {
+    std::fprintf(stderr, "error: %s\n", topology.error().c_str());
+    return kExitBadArguments;
+  }
   apps::GenesisFile genesis{scheme, std::move(*topology)};
-  auto path = out_dir / "genesis.json";
-  std::ofstream out(path, std::ios::trunc);
-  out << apps::genesis_to_json(genesis);
-  if (!out.good()) return std::fprintf(stderr, "error: cannot write %s\n", path.c_str()), 1;
-  std::printf("wrote %s and %u validator seed files (%s keys, %u shard%s x %u validators)\n",
-              path.c_str(), shards * per_shard, scheme_name.c_str(), shards, shards == 1 ? "" : "s",
-              per_shard);
-  return 0;
+  files.push_back({"genesis.json", apps::genesis_to_json(genesis), kGenesisFileMode});
+
+  auto dir = keygen::OutputDir::open(o.out_dir);
+  auto written = dir ? write_files(*dir, files, o.force) : std::unexpected(dir.error());
+  for (auto& f : files)
+    sodium_memzero(f.contents.data(), f.contents.size());
+  if (!written) {
+    std::fprintf(stderr, "error: %s\n", written.error().c_str());
+    return kExitFailed;
+  }
+  auto genesis_path = dir->path() / "genesis.json";
+  std::printf(
+      "wrote %s (mode 0644) and %llu validator seed files validator-0.seed .. "
+      "validator-%llu.seed (mode 0600): %s keys, %u shard%s x %u validators\n",
+      genesis_path.c_str(), static_cast<unsigned long long>(total),
+      static_cast<unsigned long long>(total - 1), o.scheme.c_str(), o.shards,
+      o.shards == 1 ? "" : "s", o.per_shard);
+  auto stale = stale_seed_files(dir->path(), static_cast<std::uint32_t>(total));
+  if (!stale.empty())
+    std::fprintf(stderr,
+                 "warning: %zu seed file%s in %s (e.g. %s) %s not part of this genesis: "
+                 "left from an earlier run\n",
+                 stale.size(), stale.size() == 1 ? "" : "s", dir->path().c_str(), stale[0].c_str(),
+                 stale.size() == 1 ? "is" : "are");
+  return kExitOk;
 }
 
 int check(const fs::path& path) {
   auto genesis = apps::load_genesis(path);
-  if (!genesis) return std::fprintf(stderr, "error: %s\n", genesis.error().c_str()), 1;
-  std::size_t validators = 0;
-  for (const auto& c : genesis->topology.committees())
-    validators += c.size();
-  auto verifier = crypto::Verifier::make(genesis->scheme, genesis->topology);
-  if (!verifier) return std::fprintf(stderr, "error: %s\n", verifier.error().c_str()), 1;
-  std::printf(
-      "ok: %u shards, %zu validators, every key decodes and every proof of possession "
-      "verifies (%s)\n",
-      genesis->topology.num_shards(), validators,
-      std::string(crypto::to_string(genesis->scheme)).c_str());
-  return 0;
+  if (!genesis) {
+    std::fprintf(stderr, "error: %s\n", genesis.error().c_str());
+    return kExitFailed;
+  }
+  auto result = keygen::check_genesis(*genesis);
+  if (!result.ok()) {
+    for (const auto& p : result.problems)
+      std::fprintf(stderr, "error: %s: %s\n", path.c_str(), p.c_str());
+    if (result.unlisted_problems > 0)
+      std::fprintf(stderr, "error: %s: %zu more problems not listed\n", path.c_str(),
+                   result.unlisted_problems);
+    std::size_t n = result.problems.size() + result.unlisted_problems;
+    std::fprintf(stderr, "error: %s: failed the check (%zu problem%s)\n", path.c_str(), n,
+                 n == 1 ? "" : "s");
+    return kExitFailed;
+  }
+  std::printf("ok: %s: %s\n", path.c_str(), result.summary().c_str());
+  return kExitOk;
+}
+
+int show(const fs::path& seed_path, const std::string& scheme_name,
+         const std::string& genesis_path) {
+  auto seed = keygen::read_seed_file(seed_path);
+  if (!seed) {
+    std::fprintf(stderr, "error: %s\n", seed.error().c_str());
+    return kExitFailed;
+  }
+  struct stat st {};
+  if (::stat(seed_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+    std::fprintf(stderr,
+                 "warning: %s is readable or writable by others (mode %04o); chmod 600 it\n",
+                 seed_path.c_str(), static_cast<unsigned>(st.st_mode & 07777));
+  std::optional<apps::GenesisFile> genesis;
+  crypto::SchemeKind scheme = scheme_from(scheme_name);
+  if (!genesis_path.empty()) {
+    auto loaded = apps::load_genesis(genesis_path);
+    if (!loaded) {
+      std::fprintf(stderr, "error: %s\n", loaded.error().c_str());
+      return kExitFailed;
+    }
+    genesis = std::move(*loaded);
+    scheme = genesis->scheme;
+  }
+  auto keys = crypto::derive_validator_keys(scheme, *seed);
+  sodium_memzero(seed->data(), seed->size());
+  auto info = keys.info(0, 1);
+  if (genesis) {
+    const types::ValidatorInfo* match = nullptr;
+    types::ShardId shard = 0;
+    for (const auto& c : genesis->topology.committees())
+      for (const auto& m : c.members())
+        if (!match && (m.bls_key == info.bls_key || m.network_key == info.network_key))
+          match = &m, shard = c.shard();
+    if (!match) {
+      std::fprintf(stderr, "error: the keys of %s are not in %s\n", seed_path.c_str(),
+                   genesis_path.c_str());
+      return kExitFailed;
+    }
+    if (match->bls_key != info.bls_key || match->network_key != info.network_key) {
+      std::fprintf(stderr, "error: %s lists validator %u with only one of the keys of %s\n",
+                   genesis_path.c_str(), match->id, seed_path.c_str());
+      return kExitFailed;
+    }
+    std::printf("validator: %u\nshard: %u\n", match->id, shard);
+  }
+  std::printf("scheme: %s\nbls_public_key: %s\nbls_pop: %s\nnetwork_key: %s\n",
+              std::string(crypto::to_string(scheme)).c_str(), info.bls_key.hex().c_str(),
+              info.bls_pop.hex().c_str(), info.network_key.hex().c_str());
+  return kExitOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Hyperscale validator keys and genesis committee"};
+  CLI::App app{"Hyperscale validator keys and genesis committee (docs/keygen.md)"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.require_subcommand(1);
 
-  auto* gen = app.add_subcommand("generate", "make validator seeds and genesis.json");
-  std::uint32_t shards = 1, per_shard = 4;
-  std::uint64_t power = 1;
-  std::string scheme = "bls", network_seed;
-  std::string out_dir = "devnet";
-  gen->add_option("--shards", shards, "number of shards")->check(CLI::Range(1u, 1024u));
-  gen->add_option("--validators", per_shard, "validators per shard")->check(CLI::Range(1u, 1024u));
-  gen->add_option("--power", power, "voting power of each validator")
-      ->check(CLI::Range(1ull, 1ull << 40));
-  gen->add_option("--scheme", scheme, "signature scheme")->check(CLI::IsMember({"bls", "mock"}));
-  gen->add_option("--network-seed", network_seed,
-                  "64 hex digits for reproducible keys (default: random)");
-  gen->add_option("--out", out_dir, "output folder");
+  GenerateOptions g;
+  auto* gen = app.add_subcommand("generate", "make validator seed files and genesis.json");
+  gen->add_option("--shards", g.shards, "number of shards")->check(whole_number(1, 1024));
+  gen->add_option("--validators", g.per_shard, "validators per shard")
+      ->check(whole_number(1, 1024));
+  gen->add_option("--power", g.power, "voting power of each validator")
+      ->check(whole_number(1, std::uint64_t{1} << 40));
+  gen->add_option("--scheme", g.scheme, "signature scheme: bls, or mock for simulations only")
+      ->check(CLI::IsMember({"bls", "mock"}));
+  gen->add_option("--network-seed", g.network_seed_hex,
+                  "64 hex digits from which every seed derives, for reproducible test networks "
+                  "(anyone who knows it knows every key); empty: random")
+      ->check(kSeedHex);
+  gen->add_option("--out", g.out_dir, "output folder (made with mode 0700 when missing)")
+      ->check(kNonEmpty);
+  gen->add_flag("--force", g.force,
+                "replace existing seed files and genesis.json (atomically, by rename)")
+      ->disable_flag_override();  // "--force=2" is an error, not a yes
 
-  auto* chk = app.add_subcommand("check", "verify a genesis file's keys and proofs of possession");
-  std::string genesis_path;
-  chk->add_option("genesis", genesis_path, "path to genesis.json")->required();
+  auto* chk = app.add_subcommand(
+      "check", "verify a genesis file: structure, distinct and valid keys, proofs of possession");
+  std::string check_path;
+  chk->add_option("genesis", check_path, "path to genesis.json")->required()->check(kNonEmpty);
 
-  CLI11_PARSE(app, argc, argv);
-  if (*gen) return generate(shards, per_shard, power, scheme, network_seed, out_dir);
-  return check(genesis_path);
+  auto* shw = app.add_subcommand("show", "print the public keys of a validator seed file");
+  std::string seed_path, show_scheme = "bls", show_genesis;
+  shw->add_option("seed", seed_path, "path to a validator-N.seed file")
+      ->required()
+      ->check(kNonEmpty);
+  auto* scheme_opt = shw->add_option("--scheme", show_scheme, "signature scheme of the keys")
+                         ->check(CLI::IsMember({"bls", "mock"}));
+  shw->add_option("--genesis", show_genesis,
+                  "also find the validator in this genesis file (its scheme is used, and its "
+                  "keys must match)")
+      ->excludes(scheme_opt)
+      ->check(kNonEmpty);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help prints usage on stdout and exits 0; any other parse error prints
+    // the message (naming the flag) on stderr.
+    return app.exit(e) == 0 ? kExitOk : kExitBadArguments;
+  }
+  if (*gen) return generate(g);
+  if (*chk) return check(check_path);
+  return show(seed_path, show_scheme, show_genesis);
 }
