@@ -14,7 +14,8 @@ packages=(
   libsodium-dev librocksdb-dev libasio-dev libtbb-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  liblz4-dev libzstd-dev
+  liblz4-dev libzstd-dev libpng-dev
+  chromium  # the simulator's HTML report is checked in a headless browser
   clang-16 libclang-rt-16-dev
 )
 

@@ -212,7 +212,8 @@ void InvariantChecker::sample(types::TimestampMs now, std::span<const ValidatorV
 
 void InvariantChecker::finish(
     types::TimestampMs now,
-    const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load) {
+    const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load,
+    bool interrupted) {
   if (commits_ == 0) {
     for (const char* name : {"agreement", "commit_extends_tip"})
       if (!results_.at(name)) unchecked_[name] = "not checked: nothing was committed";
@@ -222,6 +223,13 @@ void InvariantChecker::finish(
       unchecked_["no_double_vote"] = "not checked: no validator is honest";
   } else if (votes_.empty() && timeouts_.empty() && !results_.at("no_double_vote")) {
     unchecked_["no_double_vote"] = "not checked: no honest validator signed a vote or timeout";
+  }
+  if (interrupted) {
+    for (const char* name : {"catch_up", "progress"})
+      if (!results_.at(name))
+        unchecked_[name] = "not checked: the run was interrupted at " + std::to_string(now / 1000) +
+                           " s, before its end";
+    return;
   }
   if (!liveness_) {
     for (const char* name : {"catch_up", "progress"})

@@ -93,8 +93,11 @@ class InvariantChecker {
   std::optional<types::TimestampMs> steady_since() const;
   /// The run ended at `now`: decides what is left (progress over the steady
   /// part, with `load` giving the offered load of a window) or says why not.
+  /// An `interrupted` run (Ctrl-C) ended before its time: catch-up and
+  /// progress are not judged.
   void finish(types::TimestampMs now,
-              const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load);
+              const std::function<OfferedLoad(types::TimestampMs, types::TimestampMs)>& load,
+              bool interrupted = false);
 
   bool ok() const;
   /// Some invariant broke: the runner stops at once.

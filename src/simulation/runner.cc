@@ -310,6 +310,35 @@ std::vector<ValidatorView> SimulationRunner::validator_views() const {
   return out;
 }
 
+void SimulationRunner::trace_line(Instance v, char kind, std::string_view name) {
+  std::string line = std::to_string(now_) + ' ' + std::to_string(validator_of(v));
+  if (v & kTwinBit) line += '\'';
+  line += ' ';
+  line += kind;
+  line += ' ';
+  line += name;
+  line += ' ';
+  line += types::to_hex(trace_buffer_.bytes());
+  trace_sink_(line);
+}
+
+ValidatorCounters SimulationRunner::counters(ValidatorId v) const {
+  const auto& slot = nodes_.at(v);
+  ValidatorCounters c;
+  c.proposals = slot.past_proposals;
+  c.timeouts_sent = slot.past_timeouts_sent;
+  c.rounds_entered_by_tc = slot.past_rounds_entered_by_tc;
+  c.crashes = slot.crashes;
+  c.up = slot.machine != nullptr;
+  if (slot.machine) {
+    c.round = slot.machine->bft().current_round();
+    c.proposals += slot.machine->bft().stats().proposals;
+    c.timeouts_sent += slot.machine->bft().stats().timeouts_sent;
+    c.rounds_entered_by_tc += slot.machine->bft().stats().rounds_entered_by_tc;
+  }
+  return c;
+}
+
 types::Hash SimulationRunner::trace_hash() const {
   types::Hasher copy = *trace_;
   return copy.finish();
@@ -362,6 +391,9 @@ void SimulationRunner::crash(ValidatorId v, bool after_next_persist) {
   const auto& stats = slot.machine->bft().stats();
   slot.past_timeouts_sent += stats.timeouts_sent;
   slot.past_rounds_entered_by_tc += stats.rounds_entered_by_tc;
+  slot.past_proposals += stats.proposals;
+  ++slot.crashes;
+  if (!(v & kTwinBit)) crash_log_.push_back({now_, v, true});
   slot.machine.reset();
   ++slot.incarnation;
   slot.crash_after_next_persist = false;
@@ -379,6 +411,7 @@ void SimulationRunner::crash(ValidatorId v, bool after_next_persist) {
 void SimulationRunner::restart(ValidatorId v) {
   if (nodes_.at(v).machine) return;
   ++stats_.restarts;
+  if (!(v & kTwinBit)) crash_log_.push_back({now_, v, false});
   boot(v, false);
 }
 
@@ -401,7 +434,7 @@ void SimulationRunner::run_until(TimestampMs until_ms) {
     }
     deliver(e.node, e.event);
     sample_liveness();
-    if (invariants_.broken()) return;  // stop at the first violation
+    if (should_stop()) return;  // the first violation, or Ctrl-C
   }
   now_ = std::max(now_, until_ms);
   sample_liveness();
@@ -431,6 +464,10 @@ void SimulationRunner::deliver(Instance v, const core::Event& event) {
   w.u32(v);
   digest(w, event);
   trace_->update(w.bytes());
+  if (trace_sink_) {
+    const auto* m = std::get_if<core::MessageReceived>(&event);
+    trace_line(v, 'E', m ? core::message_type_name(m->message) : core::event_name(event));
+  }
   auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
   slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));
   execute(v, slot.machine->handle(event));
@@ -445,6 +482,7 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
     w.clear();
     digest(w, action);
     trace_->update(w.bytes());
+    if (trace_sink_) trace_line(v, 'A', core::action_name(action));
     std::visit(
         [&](auto& a) {
           using T = std::decay_t<decltype(a)>;
@@ -496,6 +534,9 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
                   if (rec && !rec->committed_ms) {
                     rec->committed_ms = now_;
                     ++committed_txs_;
+                    if (record_latencies_)
+                      commit_latencies_[shard].push_back(
+                          static_cast<std::uint32_t>(now_ - rec->submitted_ms));
                   }
                 }
             }

@@ -7,6 +7,7 @@
 // node restarts. A trace hash over every event and action makes a run
 // reproducible by seed, in one process and across processes.
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -55,6 +56,26 @@ struct SimConfig {
   /// A withholding leader's blocks reach only validators not listed here;
   /// empty: it withholds from the odd committee indices.
   std::vector<types::ValidatorId> withhold_from;
+  /// Stop at the first invariant violation (the default); false keeps
+  /// running and records the first violation of every invariant.
+  bool stop_at_first_violation = true;
+};
+
+/// What one validator did over a run, counted across its restarts.
+struct ValidatorCounters {
+  types::Round round = 0;       // the round it is in now (0 while down)
+  std::uint64_t proposals = 0;  // rounds it led and proposed in
+  std::uint64_t timeouts_sent = 0;
+  std::uint64_t rounds_entered_by_tc = 0;  // view changes it took part in
+  std::uint64_t crashes = 0;
+  bool up = false;
+};
+
+/// A validator went down (crash) or came back (restart) at a time.
+struct CrashEvent {
+  types::TimestampMs at_ms = 0;
+  types::ValidatorId validator = 0;
+  bool down = false;
 };
 
 /// A simulated process: a validator, or the twin of one (same keys, its own
@@ -152,6 +173,28 @@ class SimulationRunner {
   static constexpr core::DurationMs kLivenessSampleMs = 100;
   /// BLAKE2b over every event processed and every action taken, in order.
   types::Hash trace_hash() const;
+  /// Also hands every event and action to `sink` as one text line
+  /// ("TIME_MS INSTANCE E|A NAME DIGEST_HEX", twins as "ID'"): what the
+  /// trace hash covers, for diffing two runs to their first divergence.
+  void set_trace_sink(std::function<void(std::string_view)> sink) { trace_sink_ = std::move(sink); }
+  /// run_until() returns soon after `*flag` becomes true (Ctrl-C).
+  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  bool interrupted() const { return interrupt_ && interrupt_->load(std::memory_order_relaxed); }
+  /// Whether run_until() should stop now: interrupted, or an invariant
+  /// broke and the run stops at the first violation.
+  bool should_stop() const {
+    return interrupted() || (config_.stop_at_first_violation && invariants_.broken());
+  }
+
+  ValidatorCounters counters(types::ValidatorId v) const;
+  /// Every crash and restart so far, in time order.
+  const std::vector<CrashEvent>& crash_log() const { return crash_log_; }
+  /// Keep the commit latency (ms) of each transaction per shard until
+  /// take_commit_latencies() hands them over (for per-second timelines).
+  void record_commit_latencies(bool on) { record_latencies_ = on; }
+  std::map<types::ShardId, std::vector<std::uint32_t>> take_commit_latencies() {
+    return std::exchange(commit_latencies_, {});
+  }
 
  private:
   struct NodeSlot {
@@ -169,6 +212,8 @@ class SimulationRunner {
     /// Consensus counters of earlier incarnations (a restart starts them over).
     std::uint64_t past_timeouts_sent = 0;
     std::uint64_t past_rounds_entered_by_tc = 0;
+    std::uint64_t past_proposals = 0;
+    std::uint64_t crashes = 0;
   };
   struct EventKey {
     types::TimestampMs time;
@@ -225,6 +270,12 @@ class SimulationRunner {
   types::TimestampMs next_sample_ms_ = 0;
   std::unique_ptr<types::Hasher> trace_;
   types::Writer trace_buffer_{256};  // reused for every digest
+  std::function<void(std::string_view)> trace_sink_;
+  void trace_line(Instance v, char kind, std::string_view name);
+  const std::atomic<bool>* interrupt_ = nullptr;
+  std::vector<CrashEvent> crash_log_;
+  bool record_latencies_ = false;
+  std::map<types::ShardId, std::vector<std::uint32_t>> commit_latencies_;
 };
 
 }  // namespace hyperscale::simulation

@@ -22,6 +22,8 @@ std::uint64_t byzantine_per_shard(const Scenario& s) {
   return total;
 }
 
+}  // namespace
+
 LatencySummary summarize(std::vector<double> values) {
   LatencySummary out;
   if (values.empty()) return out;
@@ -36,8 +38,6 @@ LatencySummary summarize(std::vector<double> values) {
   out.max = values.back();
   return out;
 }
-
-}  // namespace
 
 /// Blocks committed before the rate floors under Byzantine faults apply.
 constexpr types::BlockHeight kReputationWarmupBlocks = 4;
@@ -153,6 +153,10 @@ std::vector<std::string> validate(const Scenario& s) {
     problems.push_back("faults per shard (" + std::to_string(byz) + " Byzantine" +
                        (s.crash_restart ? " + 1 crashed" : "") + ") exceed f = " +
                        std::to_string(f) + " for " + std::to_string(n) + " validators");
+  if (s.warmup_ms > 0 && s.warmup_ms >= s.duration_ms)
+    problems.push_back("the warm-up (--warmup) must end before the run (--duration) does");
+  if (s.faults_end_ms && *s.faults_end_ms > s.duration_ms)
+    problems.push_back("the faults' end (--faults-end) is after the run's end (--duration)");
   if (s.workload.validity_ms > types::limits::kMaxTxValidityWindowMs)
     problems.push_back("transaction validity window above the protocol's " +
                        std::to_string(types::limits::kMaxTxValidityWindowMs) + " ms");
@@ -394,14 +398,19 @@ SimReport run_scenario(const Scenario& s) {
     runner.schedule(s.workload_start_ms, batch);
   }
 
+  if (s.trace_sink) runner.set_trace_sink(s.trace_sink);
+  runner.set_interrupt(s.interrupt);
+  runner.record_commit_latencies(s.record_commit_latencies);
+  report.faults_end_ms = faults_end;
   runner.start();
-  for (types::TimestampMs t = 0; t < s.duration_ms && !runner.invariants().broken();) {
+  for (types::TimestampMs t = 0; t < s.duration_ms && !runner.should_stop();) {
     t = std::min(s.duration_ms, t + s.progress_interval_ms);
     runner.run_until(t);
-    if (s.on_progress) s.on_progress(runner);
+    if (s.on_progress && !runner.interrupted()) s.on_progress(runner);
   }
   report.simulated_ms = std::min(runner.now(), s.duration_ms);
-  report.stopped_early = runner.invariants().broken() && report.simulated_ms < s.duration_ms;
+  report.interrupted = runner.interrupted();
+  report.stopped_early = report.simulated_ms < s.duration_ms;
   const double simulated_s =
       static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms, 1)) / 1000.0;
 
@@ -458,12 +467,24 @@ SimReport run_scenario(const Scenario& s) {
       t.received_messages = it->second.count;
       t.received_bytes = it->second.bytes;
     }
+    auto& vr = report.validators[v];
+    vr.shard = runner.topology().shard_of_validator(v).value_or(0);
+    vr.byzantine = runner.byzantine(v);
+    vr.has_twin = runner.has_twin(v);
+    vr.committed_height = report.node_heights[v];
+    vr.counters = runner.counters(v);
+    auto tip = report.shard_heights.at(vr.shard);
+    vr.behind_by = tip - std::min(tip, vr.committed_height);
+    vr.caught_up = vr.counters.up && vr.behind_by <= kCaughtUpHeights;
   }
   report.trace_hash = runner.trace_hash().hex();
-  runner.invariants().finish(runner.now(),
-                             [&runner](types::TimestampMs from, types::TimestampMs to) {
-                               return runner.offered_load(from, to);
-                             });
+  if (s.on_finish) s.on_finish(runner);
+  runner.invariants().finish(
+      runner.now(),
+      [&runner](types::TimestampMs from, types::TimestampMs to) {
+        return runner.offered_load(from, to);
+      },
+      report.interrupted);
   report.steady_since_ms = runner.invariants().steady_since();
   report.invariants = runner.invariants().results();
   report.unchecked = runner.invariants().unchecked();

@@ -65,7 +65,17 @@ struct Scenario {
   /// this warm-up (SimReport::after_warmup).
   types::TimestampMs warmup_ms = 0;
   core::DurationMs progress_interval_ms = 1000;
-  std::function<void(const SimulationRunner&)> on_progress;
+  /// Called every progress_interval_ms of simulated time, and once more at
+  /// the end of the run (before the runner is gone).
+  std::function<void(SimulationRunner&)> on_progress;
+  std::function<void(const SimulationRunner&)> on_finish;
+  /// The runner keeps each commit's latency for on_progress to take
+  /// (SimulationRunner::take_commit_latencies), from the start of the run.
+  bool record_commit_latencies = false;
+  /// Per-event trace lines (SimulationRunner::set_trace_sink), if set.
+  std::function<void(std::string_view)> trace_sink;
+  /// The run stops early, with a partial report, once this becomes true.
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 /// The liveness policy of a scenario when its transient faults stop (DESIGN
@@ -97,12 +107,35 @@ LivenessPolicy liveness_policy(const Scenario& scenario, const SimulationRunner&
 struct LatencySummary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0;
 };
+/// Nearest-rank percentiles of `values` (all zero when empty).
+LatencySummary summarize(std::vector<double> values);
+
+/// One validator at the end of a run.
+struct ValidatorReport {
+  types::ShardId shard = 0;
+  ByzantineKind byzantine = ByzantineKind::kNone;
+  bool has_twin = false;
+  types::BlockHeight committed_height = 0;
+  ValidatorCounters counters;
+  /// Heights below the shard's highest committed height at the end.
+  types::BlockHeight behind_by = 0;
+  /// Running and within kCaughtUpHeights of the shard's tip.
+  bool caught_up = false;
+};
+/// Validators of one shard differ by a height or so at any instant (each
+/// commits when the next proposal reaches it): this many heights behind the
+/// shard's tip still counts as caught up at the end of a run.
+inline constexpr types::BlockHeight kCaughtUpHeights = 2;
 
 struct SimReport {
   /// Simulated time actually run: the scenario's duration, or less when an
-  /// invariant broke (the run stops at the first violation).
+  /// invariant broke (the run stops at the first violation) or it was
+  /// interrupted.
   types::TimestampMs simulated_ms = 0;
   bool stopped_early = false;
+  bool interrupted = false;
+  /// When the transient faults stopped (Scenario::faults_end_ms or its default).
+  types::TimestampMs faults_end_ms = 0;
   std::uint64_t committed_blocks = 0;
   std::uint64_t committed_txs = 0;
   std::uint64_t submitted_txs = 0;
@@ -127,6 +160,7 @@ struct SimReport {
   std::map<std::string, NetworkTrafficAnalyzer::Counter> messages;
   std::vector<types::BlockHeight> shard_heights;
   std::map<types::ValidatorId, types::BlockHeight> node_heights;  // from each node's storage
+  std::map<types::ValidatorId, ValidatorReport> validators;
   struct NodeTraffic {
     std::uint64_t sent_messages = 0;
     std::uint64_t sent_bytes = 0;

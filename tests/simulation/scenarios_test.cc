@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "core/genesis.h"
 #include "simulation/fault_schedule.h"
 #include "simulation/scenario.h"
 
@@ -240,6 +241,54 @@ TEST(SeedSweep, RandomCombinedFaultSchedulesKeepEveryInvariant) {
     }
   }
   EXPECT_EQ(failures, 0u);
+}
+
+/// A scenario whose agreement check breaks at 3 s: a block of height 1
+/// other than the one committed is reported committed.
+Scenario with_a_violation_at_3s() {
+  auto s = base(4, 10'000);
+  s.events.emplace_back(3'000, [](SimulationRunner& r) {
+    types::BlockHeader h;
+    h.height = 1;
+    h.round = 1;
+    h.parent_hash = core::genesis_block(0)->hash();
+    h.timestamp_ms = 123'456'789;
+    types::BlockBody body;
+    h.roots = body.compute_roots();
+    r.invariants().on_commit(0, 0, *types::Block::assemble(std::move(h), std::move(body)), r.now(),
+                             true);
+  });
+  return s;
+}
+
+TEST(Violations, TheRunStopsAtTheFirstViolationUnlessToldToKeepGoing) {
+  auto stopped = run_scenario(with_a_violation_at_3s());
+  EXPECT_FALSE(stopped.ok);
+  EXPECT_TRUE(stopped.stopped_early);
+  EXPECT_EQ(stopped.simulated_ms, 3'000u);
+  ASSERT_TRUE(stopped.invariants.at("agreement"));
+
+  auto s = with_a_violation_at_3s();
+  s.sim.stop_at_first_violation = false;
+  auto kept = run_scenario(s);
+  EXPECT_FALSE(kept.ok);
+  EXPECT_FALSE(kept.stopped_early);
+  EXPECT_EQ(kept.simulated_ms, 10'000u);
+  ASSERT_TRUE(kept.invariants.at("agreement"));
+  EXPECT_GT(kept.committed_blocks, stopped.committed_blocks);
+}
+
+TEST(Violations, AnInterruptedRunEndsWithAPartialReportThatJudgesNoLiveness) {
+  std::atomic<bool> interrupt{false};
+  auto s = base(4, 60'000);
+  s.interrupt = &interrupt;
+  s.events.emplace_back(5'000, [&interrupt](SimulationRunner&) { interrupt = true; });
+  auto r = run_scenario(s);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_LT(r.simulated_ms, 6'000u);
+  EXPECT_GT(r.committed_blocks, 0u);
+  EXPECT_NE(r.unchecked.at("progress").find("interrupted"), std::string::npos);
+  EXPECT_NE(r.unchecked.at("catch_up").find("interrupted"), std::string::npos);
 }
 
 }  // namespace

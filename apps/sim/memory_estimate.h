@@ -1,0 +1,29 @@
+#pragma once
+
+// An up-front estimate of the memory a simulation will need, so that a run
+// that cannot fit is refused before it starts instead of swapping or being
+// killed hours in (docs/simulator.md, "Memory").
+
+#include <cstdint>
+#include <string>
+
+#include "simulation/scenario.h"
+
+namespace hyperscale::sim_app {
+
+struct MemoryEstimate {
+  std::uint64_t bytes = 0;
+  std::string breakdown;  // "validators 1.2 GiB + transactions 3.4 GiB + ..."
+};
+
+/// Peak resident memory of `scenario`, from costs measured on the release
+/// build (docs/performance.md): a fixed part, a part per validator, a part
+/// per submitted transaction (its record, the transaction, and its copy in
+/// every validator's simulated disk) and a part per block per validator
+/// (the simulated disk). An upper estimate: ~1.5x the measured peak.
+MemoryEstimate estimate_memory(const simulation::Scenario& scenario);
+
+/// MemAvailable from /proc/meminfo, in bytes; 0 when unknown.
+std::uint64_t available_memory();
+
+}  // namespace hyperscale::sim_app

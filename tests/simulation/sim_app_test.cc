@@ -1,0 +1,229 @@
+// The simulator's command line, config files and reports (apps/sim).
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "options.h"
+#include "report.h"
+#include "simulation/fault_schedule.h"
+
+namespace hyperscale::sim_app {
+namespace {
+
+std::variant<Options, int> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "hyperscale-sim");
+  std::vector<const char*> argv;
+  for (const auto& a : args)
+    argv.push_back(a.c_str());
+  return parse_options(static_cast<int>(argv.size()), argv.data());
+}
+
+/// The config as command-line arguments, the way a file's keys become them.
+std::vector<std::string> as_args(const nlohmann::json& config) {
+  std::vector<std::string> args;
+  for (const auto& [key, value] : config.items()) {
+    if (value.is_boolean()) {
+      if (value.get<bool>()) args.push_back("--" + key);
+    } else if (value.is_array()) {
+      for (const auto& item : value)
+        args.push_back("--" + key + "=" + item.get<std::string>());
+    } else {
+      args.push_back("--" + key + "=" +
+                     (value.is_string() ? value.get<std::string>() : value.dump()));
+    }
+  }
+  return args;
+}
+
+struct TempFile {
+  std::filesystem::path path;
+  TempFile(const std::string& name, const std::string& text)
+      : path(std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid()))) {
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::filesystem::remove(path); }
+};
+
+TEST(SimConfig, SecondsTextRoundTripsEveryMillisecond) {
+  EXPECT_EQ(seconds_text(30'000), "30");
+  EXPECT_EQ(seconds_text(250), "0.25");
+  EXPECT_EQ(seconds_text(5'001), "5.001");
+  EXPECT_EQ(seconds_text(0), "0");
+}
+
+// A report's config rebuilds its scenario: every random fault schedule of
+// the sweep (partitions, crashes, slow links, loss, duplication, skew,
+// Byzantine kinds, faults' end) survives config -> flags -> config.
+TEST(SimConfig, EveryRandomFaultScenarioRoundTripsThroughItsConfig) {
+  for (std::uint64_t seed = 0; seed < 300; ++seed) {
+    auto config = config_json(simulation::random_fault_scenario(seed));
+    auto parsed = parse(as_args(config));
+    ASSERT_TRUE(std::holds_alternative<Options>(parsed)) << "seed " << seed << ": " << config;
+    EXPECT_EQ(config_json(std::get<Options>(parsed).scenario), config) << "seed " << seed;
+  }
+}
+
+TEST(SimConfig, AHandWrittenScenarioWithEveryFieldRoundTrips) {
+  auto parsed = parse({"--shards",
+                       "2",
+                       "--validators",
+                       "10",
+                       "--duration",
+                       "12.345",
+                       "--seed",
+                       "18446744073709551615",
+                       "--tps",
+                       "77",
+                       "--latency-ms",
+                       "20",
+                       "--jitter-ms",
+                       "3",
+                       "--loss",
+                       "0.000123",
+                       "--duplicate",
+                       "0.3",
+                       "--clock-skew-ms",
+                       "40",
+                       "--byzantine",
+                       "twin:1",
+                       "--byzantine",
+                       "equivocate:1",
+                       "--byzantine",
+                       "withhold:1",
+                       "--twin-peers",
+                       "1,3,11,13",
+                       "--crash",
+                       "1.5-2.25:0,2;3-4:9",
+                       "--partition",
+                       "0.5-1:0,1|2,3;2-3:8>9;4-5:10",
+                       "--slow",
+                       "4:30,11:7",
+                       "--clock-offset",
+                       "5:-300",
+                       "--equivocate-split",
+                       "0,1,10,11",
+                       "--withhold-from",
+                       "2,12",
+                       "--warmup",
+                       "1.5",
+                       "--faults-end",
+                       "6",
+                       "--keep-going",
+                       "--crypto",
+                       "real"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  const auto& s = std::get<Options>(parsed).scenario;
+  EXPECT_EQ(s.duration_ms, 12'345u);
+  EXPECT_EQ(s.sim.network.loss_ppm, 123u);  // not 122: decimal fractions are rounded
+  EXPECT_FALSE(s.sim.stop_at_first_violation);
+  ASSERT_EQ(s.crashes.size(), 2u);
+  EXPECT_EQ(s.crashes[0].start_ms, 1'500u);
+  EXPECT_EQ(s.crashes[0].end_ms, 2'250u);
+  ASSERT_EQ(s.partitions.size(), 3u);
+  EXPECT_TRUE(s.partitions[1].one_way);
+  auto config = config_json(s);
+  auto again = parse(as_args(config));
+  ASSERT_TRUE(std::holds_alternative<Options>(again));
+  EXPECT_EQ(config_json(std::get<Options>(again).scenario), config);
+}
+
+TEST(SimConfig, ATomlFileGivesTheSameKeysAndTheCommandLineWins) {
+  TempFile file("hs_sim_config.toml",
+                "# comment\nvalidators = 7\nduration = 6.5\nbyzantine = [\"silent:1\"]\n"
+                "partition = \"1-2:0,1|2,3\"\nkeep-going = true\nhtml = \"x.html\"\n");
+  auto parsed = parse({"--config", file.path.string(), "--duration", "3"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  const auto& o = std::get<Options>(parsed);
+  EXPECT_EQ(o.scenario.sim.validators_per_shard, 7u);
+  EXPECT_EQ(o.scenario.duration_ms, 3'000u);  // the command line's
+  ASSERT_EQ(o.scenario.byzantine.size(), 1u);
+  EXPECT_EQ(o.scenario.partitions.size(), 1u);
+  EXPECT_FALSE(o.scenario.sim.stop_at_first_violation);
+  EXPECT_EQ(o.out.html_path, "x.html");
+  // A --byzantine on the command line replaces the file's list.
+  auto replaced = parse({"--config", file.path.string(), "--byzantine", "equivocate:2"});
+  ASSERT_TRUE(std::holds_alternative<Options>(replaced));
+  ASSERT_EQ(std::get<Options>(replaced).scenario.byzantine.size(), 1u);
+  EXPECT_EQ(std::get<Options>(replaced).scenario.byzantine[0].second, 2u);
+}
+
+TEST(SimConfig, BadConfigFilesAreRefusedWithExitTwo) {
+  for (const char* text :
+       {"validatorz = 3\n", "validators = \"x\"\n", "validators = [1, 2]\n", "validators = \n",
+        "[table]\nkey = 1\n", "crash-restart = 1\n", "config = \"other.toml\"\n",
+        "replay = \"r.json\"\n", "duration = nan\n", "seed = -1\n", "loss = 2.0\n",
+        "partition = \"\"\n", "when = 1979-05-27\n", "byzantine = [1]\n"}) {
+    TempFile file("hs_sim_bad.toml", text);
+    auto parsed = parse({"--config", file.path.string()});
+    ASSERT_TRUE(std::holds_alternative<int>(parsed)) << text;
+    EXPECT_EQ(std::get<int>(parsed), 2) << text;
+  }
+  auto missing = parse({"--config", "/nonexistent/x.toml"});
+  ASSERT_TRUE(std::holds_alternative<int>(missing));
+  EXPECT_EQ(std::get<int>(missing), 2);
+  auto device = parse({"--config", "/dev/zero"});  // never read to the end
+  ASSERT_TRUE(std::holds_alternative<int>(device));
+  EXPECT_EQ(std::get<int>(device), 2);
+}
+
+TEST(SimConfig, AReplayTakesTheReportsConfigAndRefusesChangesToIt) {
+  nlohmann::json report;
+  report["config"] = config_json(simulation::random_fault_scenario(17));
+  report["trace_hash"] = "abc";
+  TempFile file("hs_sim_report.json", report.dump());
+  auto parsed = parse({"--replay", file.path.string(), "--json", "--quiet"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  const auto& o = std::get<Options>(parsed);
+  EXPECT_EQ(o.replay_trace_hash, "abc");
+  EXPECT_EQ(config_json(o.scenario), report["config"]);
+  EXPECT_TRUE(o.out.json);
+  auto changed = parse({"--replay", file.path.string(), "--seed", "2"});
+  ASSERT_TRUE(std::holds_alternative<int>(changed));
+  EXPECT_EQ(std::get<int>(changed), 2);
+  TempFile not_report("hs_sim_not_report.json", "{\"config\": 1}");
+  auto bad = parse({"--replay", not_report.path.string()});
+  ASSERT_TRUE(std::holds_alternative<int>(bad));
+  EXPECT_EQ(std::get<int>(bad), 2);
+}
+
+TEST(SimConfig, AWarmUpOrFaultsEndPastTheRunIsRefused) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--warmup", "10", "--duration", "5"}, {"--faults-end", "40"}}) {
+    auto parsed = parse(args);
+    ASSERT_TRUE(std::holds_alternative<int>(parsed)) << args[0];
+    EXPECT_EQ(std::get<int>(parsed), 2);
+  }
+}
+
+// The HTML report's series stay bounded however long the run: past twice
+// the limit, neighbouring points merge (rates averaged over their time).
+TEST(Timeline, KeptPointsStayBoundedAndMergeByTime) {
+  simulation::Scenario s;
+  s.duration_ms = 60'000;
+  s.workload.tps = 200;
+  TimelineRecorder timeline(nullptr, true, 5);
+  s.record_commit_latencies = true;
+  s.on_progress = [&](simulation::SimulationRunner& r) { timeline.sample(r); };
+  auto report = simulation::run_scenario(s);
+  ASSERT_TRUE(report.ok);
+  const auto& points = timeline.points();
+  ASSERT_GE(points.size(), 5u);
+  ASSERT_LT(points.size(), 10u);
+  double seconds = 0;
+  std::uint64_t txs = 0;
+  for (const auto& p : points) {
+    seconds += p.shards[0].seconds;
+    txs += p.shards[0].committed_txs;
+  }
+  EXPECT_DOUBLE_EQ(seconds, 60.0);
+  EXPECT_EQ(txs, report.committed_txs);
+  EXPECT_EQ(points.back().shards[0].height, report.shard_heights[0]);
+  EXPECT_EQ(points.back().heights.size(), 4u);
+}
+
+}  // namespace
+}  // namespace hyperscale::sim_app
