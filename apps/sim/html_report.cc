@@ -254,13 +254,15 @@ std::string html_report(const simulation::SimReport& r, const Options& o,
   // Latency histogram: 40 bins up to the largest latency.
   std::vector<std::pair<std::string, double>> histogram;
   const auto& lat = timeline.latencies_ms();
-  if (!lat.empty()) {
-    double top = *std::max_element(lat.begin(), lat.end());
+  if (lat.count() > 0) {
+    auto top = static_cast<double>(lat.quantile(1.0));
     double width = nice_step(std::max(top, 1.0), 40);
     auto bins = static_cast<std::size_t>(std::floor(top / width)) + 1;
     std::vector<double> count(bins, 0);
-    for (double v : lat)
-      count[std::min(bins - 1, static_cast<std::size_t>(v / width))] += 1;
+    lat.for_each([&](std::uint64_t v, std::uint64_t n) {
+      count[std::min(bins - 1, static_cast<std::size_t>(static_cast<double>(v) / width))] +=
+          static_cast<double>(n);
+    });
     for (std::size_t b = 0; b < bins; ++b)
       histogram.emplace_back(
           num(static_cast<double>(b) * width, 0) + "-" + num(static_cast<double>(b + 1) * width, 0),

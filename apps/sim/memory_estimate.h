@@ -17,10 +17,11 @@ struct MemoryEstimate {
 };
 
 /// Peak resident memory of `scenario`, from costs measured on the release
-/// build (docs/performance.md): a fixed part, a part per validator, a part
-/// per submitted transaction (its record, the transaction, and its copy in
-/// every validator's simulated disk) and a part per block per validator
-/// (the simulated disk). An upper estimate: ~1.5x the measured peak.
+/// build (docs/performance.md, "Memory"): a fixed part, a part per
+/// validator, a part per submitted transaction (kept by the simulated
+/// disks), each validator's replay window (the transactions of the last
+/// validity window) and a part per block per validator (the simulated
+/// disks), plus 25 %: measured peaks sit 20-40 % below it.
 MemoryEstimate estimate_memory(const simulation::Scenario& scenario);
 
 /// MemAvailable from /proc/meminfo, in bytes; 0 when unknown.

@@ -151,10 +151,7 @@ void TimelineRecorder::keep(Point point) {
 void TimelineRecorder::finish(const SimulationRunner& runner) {
   crash_log_ = runner.crash_log();
   if (!keep_) return;
-  runner.transactions().for_each([&](const types::Hash&, const simulation::TxRecord& rec) {
-    if (rec.committed_ms)
-      latencies_.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
-  });
+  latencies_ = runner.commit_latencies();
 }
 
 // ---- JSON and summary -------------------------------------------------------

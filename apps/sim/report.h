@@ -54,7 +54,8 @@ class TimelineRecorder {
     std::vector<types::BlockHeight> heights;  // of the plotted validators
   };
   const std::vector<Point>& points() const { return points_; }
-  const std::vector<double>& latencies_ms() const { return latencies_; }
+  /// Every commit latency of the run (for the histogram), once finished.
+  const simulation::LatencyHistogram& latencies_ms() const { return latencies_; }
   const std::vector<simulation::CrashEvent>& crash_log() const { return crash_log_; }
   std::size_t plotted_validators() const { return plotted_; }
 
@@ -71,7 +72,7 @@ class TimelineRecorder {
   std::size_t merge_ = 1;    // samples per kept point
   std::size_t pending_ = 0;  // samples merged into points_.back()
   std::size_t plotted_ = 0;
-  std::vector<double> latencies_;
+  simulation::LatencyHistogram latencies_;
   std::vector<simulation::CrashEvent> crash_log_;
 };
 

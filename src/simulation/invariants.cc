@@ -49,6 +49,14 @@ void InvariantChecker::on_commit(types::ValidatorId node, types::ShardId shard,
                                       std::to_string(h.height) + " on top of height " +
                                       std::to_string(tip->second.first));
   tips_[node] = {h.height, block.hash()};
+  // Forget heights every instance holds: nobody commits them again.
+  constexpr std::uint64_t kPruneEvery = 1024;
+  if (instances_ > 0 && tips_.size() >= instances_ && commits_ % kPruneEvery == 0) {
+    types::BlockHeight lowest = h.height;
+    for (const auto& [n, t] : tips_)
+      lowest = std::min(lowest, t.first);
+    std::erase_if(committed_, [&](const auto& kv) { return kv.first.second < lowest; });
+  }
   if (!honest) return;
   auto& history = tip_history_[shard];
   if (history.empty() || h.height > history.back().second) history.emplace_back(now, h.height);
@@ -60,8 +68,22 @@ void InvariantChecker::on_restart(types::ValidatorId node, types::BlockHeight he
   restarted_ms_[node] = now;
 }
 
+bool InvariantChecker::in_window(types::ValidatorId node, types::Round round) {
+  auto& top = top_round_[node];
+  if (round > top) {
+    top = round;
+    if (top > kDoubleVoteWindowRounds) {
+      auto floor = std::make_pair(node, top - kDoubleVoteWindowRounds);
+      votes_.erase(votes_.lower_bound({node, 0}), votes_.lower_bound(floor));
+      timeouts_.erase(timeouts_.lower_bound({node, 0}), timeouts_.lower_bound(floor));
+    }
+  }
+  return round + kDoubleVoteWindowRounds >= top;
+}
+
 void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
                                     const types::Hash& block) {
+  if (!in_window(node, round)) return;
   auto [it, fresh] = votes_.emplace(std::make_pair(node, round), block);
   if (!fresh && it->second != block)
     violate("no_double_vote", "validator " + std::to_string(node) +
@@ -70,6 +92,7 @@ void InvariantChecker::on_vote_sent(types::ValidatorId node, types::Round round,
 
 void InvariantChecker::on_timeout_sent(types::ValidatorId node, types::Round round,
                                        const types::Hash& content) {
+  if (!in_window(node, round)) return;
   auto [it, fresh] = timeouts_.emplace(std::make_pair(node, round), content);
   if (!fresh && it->second != content)
     violate("no_double_vote", "validator " + std::to_string(node) +

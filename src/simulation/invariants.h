@@ -72,6 +72,10 @@ class InvariantChecker {
   /// liveness checks hold the others to.
   void on_commit(types::ValidatorId node, types::ShardId shard, const types::Block& block,
                  types::TimestampMs now, bool honest);
+  /// Votes and timeouts are remembered for each validator's last this many
+  /// rounds (a double vote further back is not seen): memory per validator
+  /// stays bounded however long the run.
+  static constexpr types::Round kDoubleVoteWindowRounds = 4096;
   /// No honest validator signs two votes for one round, across restarts too:
   /// called for every vote leaving an honest node.
   void on_vote_sent(types::ValidatorId node, types::Round round, const types::Hash& block);
@@ -83,6 +87,10 @@ class InvariantChecker {
                   types::TimestampMs now);
   /// The number of honest validators in the run (no_double_vote is undecided without any).
   void set_honest_validators(std::size_t count) { honest_validators_ = count; }
+  /// The number of instances that commit (validators and twins): once each
+  /// has committed, heights every one of them holds are forgotten by the
+  /// agreement check (none can commit them again), bounding its memory.
+  void set_instances(std::size_t count) { instances_ = count; }
 
   /// Liveness from now on, for `num_shards` shards.
   void expect_liveness(LivenessPolicy policy, std::uint32_t num_shards);
@@ -127,6 +135,11 @@ class InvariantChecker {
   std::map<types::ValidatorId, types::TimestampMs> restarted_ms_;
   std::map<std::pair<types::ValidatorId, types::Round>, types::Hash> votes_;
   std::map<std::pair<types::ValidatorId, types::Round>, types::Hash> timeouts_;
+  std::map<types::ValidatorId, types::Round> top_round_;  // highest round signed, per validator
+  /// Whether (node, round) is inside the node's window; moves the window
+  /// and forgets what fell out of it.
+  bool in_window(types::ValidatorId node, types::Round round);
+  std::size_t instances_ = 0;
   /// Per shard, (time, new highest committed height), in time order.
   std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::BlockHeight>>>
       tip_history_;

@@ -289,13 +289,21 @@ std::uint64_t SimulationRunner::timeouts_sent() const {
 
 OfferedLoad SimulationRunner::offered_load(TimestampMs from_ms, TimestampMs to_ms) const {
   OfferedLoad out;
-  txs_.for_each([&](const types::Hash&, const TxRecord& rec) {
-    if (rec.submitted_ms < from_ms || rec.submitted_ms >= to_ms) return;
-    ++out.offered;
-    if (rec.refused) ++out.refused;
-    if (rec.committed_ms) ++out.committed;
-  });
+  auto first = (from_ms + kSubmissionSlotMs - 1) / kSubmissionSlotMs;
+  auto end =
+      std::min<std::size_t>(slots_.size(), (to_ms + kSubmissionSlotMs - 1) / kSubmissionSlotMs);
+  for (auto i = first; i < end; ++i) {
+    out.offered += slots_[i].offered;
+    out.refused += slots_[i].refused;
+    out.committed += slots_[i].committed;
+  }
   return out;
+}
+
+SubmissionSlot& SimulationRunner::slot_of(TimestampMs submitted_ms) {
+  auto i = submitted_ms / kSubmissionSlotMs;
+  if (i >= slots_.size()) slots_.resize(i + 1);
+  return slots_[i];
 }
 
 std::vector<ValidatorView> SimulationRunner::validator_views() const {
@@ -360,6 +368,7 @@ void SimulationRunner::boot(Instance v, bool fresh) {
 }
 
 void SimulationRunner::start() {
+  invariants_.set_instances(nodes_.size());
   for (const auto& [instance, slot] : nodes_)
     boot(instance, true);
 }
@@ -376,7 +385,10 @@ void SimulationRunner::schedule(TimestampMs at, std::function<void(SimulationRun
 void SimulationRunner::submit(const types::TransactionRef& tx, ValidatorId to) {
   const auto& access = tx->access();
   types::ShardId shard = access.writes.empty() ? 0 : topology_.shard_of(access.writes.front());
-  txs_.emplace(tx->hash(), TxRecord{shard, now_, std::nullopt});
+  if (txs_.emplace(tx->hash(), TxRecord{shard, now_})) {
+    ++submitted_txs_;
+    ++slot_of(now_).offered;
+  }
   push(now_, core::EventPriority::kClient, to,
        NodeEvent{to, std::nullopt, core::TransactionSubmitted{tx}});
 }
@@ -531,18 +543,24 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
                                           &a.block->body().txs})
                 for (const auto& tx : *section) {
                   auto* rec = txs_.find(tx->hash());
-                  if (rec && !rec->committed_ms) {
-                    rec->committed_ms = now_;
-                    ++committed_txs_;
-                    if (record_latencies_)
-                      commit_latencies_[shard].push_back(
-                          static_cast<std::uint32_t>(now_ - rec->submitted_ms));
-                  }
+                  if (!rec) continue;  // not submitted here, or counted already
+                  auto latency = now_ - rec->submitted_ms;
+                  ++committed_txs_;
+                  ++slot_of(rec->submitted_ms).committed;
+                  latencies_.add(latency);
+                  if (now_ >= measure_from_ms_) ++measured_commits_;
+                  if (rec->submitted_ms >= measure_from_ms_) measured_latencies_.add(latency);
+                  if (record_latencies_)
+                    commit_latencies_[shard].push_back(static_cast<std::uint32_t>(latency));
+                  txs_.erase(tx->hash());
                 }
             }
           } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
             ++stats_.submissions_rejected;
-            if (auto* rec = txs_.find(a.tx_hash)) rec->refused = true;
+            if (auto* rec = txs_.find(a.tx_hash)) {
+              ++slot_of(rec->submitted_ms).refused;
+              txs_.erase(a.tx_hash);  // a refused submission never commits
+            }
           } else if constexpr (std::is_same_v<T, core::EquivocationDetected>) {
             ++stats_.equivocations_reported;
           }

@@ -18,6 +18,7 @@
 
 #include "node/node_state_machine.h"
 #include "simulation/invariants.h"
+#include "simulation/latency.h"
 #include "simulation/network.h"
 #include "simulation/rng.h"
 #include "simulation/sim_storage.h"
@@ -86,11 +87,18 @@ inline types::ValidatorId validator_of(Instance i) {
   return i & ~kTwinBit;
 }
 
+/// A submitted transaction not yet committed (nor refused).
 struct TxRecord {
   types::ShardId shard = 0;
   types::TimestampMs submitted_ms = 0;
-  std::optional<types::TimestampMs> committed_ms;
-  bool refused = false;  // the node refused the submission (back-pressure, duplicate, invalid)
+};
+
+/// Transactions submitted in one 10 ms slot of simulated time (the
+/// workload submits in 10 ms batches), by what became of them.
+struct SubmissionSlot {
+  std::uint32_t offered = 0;
+  std::uint32_t refused = 0;  // the node refused the submission (back-pressure, duplicate, invalid)
+  std::uint32_t committed = 0;
 };
 
 struct RunnerStats {
@@ -157,16 +165,30 @@ class SimulationRunner {
   /// block over its validators' storage (ms), the clock the validators'
   /// mempools judge validity windows by; 0 before the first commit.
   types::TimestampMs consensus_time(types::ShardId shard) const;
-  /// Every submitted transaction (table order: sort before reporting in order).
-  const types::HashMap<TxRecord>& transactions() const { return txs_; }
+  /// Submitted transactions neither committed nor refused yet. Committed
+  /// ones leave it for the latency histograms and the submission slots, so
+  /// that memory does not grow with every transaction of a long run.
+  const types::HashMap<TxRecord>& pending_transactions() const { return txs_; }
+  std::uint64_t submitted_tx_count() const { return submitted_txs_; }
   std::uint64_t committed_tx_count() const { return committed_txs_; }
+  /// Submission-to-commit latency of every committed transaction.
+  const LatencyHistogram& commit_latencies() const { return latencies_; }
+  /// From `from_ms` on: the latency of transactions submitted then that
+  /// committed (measured_latencies()), and the commits counted
+  /// (measured_commits()). Set before start().
+  void measure_from(types::TimestampMs from_ms) { measure_from_ms_ = from_ms; }
+  const LatencyHistogram& measured_latencies() const { return measured_latencies_; }
+  std::uint64_t measured_commits() const { return measured_commits_; }
   std::uint64_t committed_block_count() const;
   /// Rounds entered through a TC, most of any validator (counted across restarts).
   std::uint64_t view_changes() const;
   /// Timeouts signed by all validators (counted across restarts).
   std::uint64_t timeouts_sent() const;
-  /// Offered load of transactions submitted in [from_ms, to_ms).
+  /// Offered load of transactions submitted in [from_ms, to_ms), by 10 ms
+  /// slot (a slot counts when its start is in the window: exact for
+  /// submissions at multiples of 10 ms, as the workload makes them).
   OfferedLoad offered_load(types::TimestampMs from_ms, types::TimestampMs to_ms) const;
+  static constexpr types::TimestampMs kSubmissionSlotMs = 10;
   /// Every validator as the liveness checks see it now.
   std::vector<ValidatorView> validator_views() const;
   /// How often (simulated) the runner hands validator_views() to the checker.
@@ -265,6 +287,13 @@ class SimulationRunner {
   InvariantChecker invariants_;
   RunnerStats stats_;
   types::HashMap<TxRecord> txs_;
+  std::vector<SubmissionSlot> slots_;  // by submitted_ms / kSubmissionSlotMs
+  SubmissionSlot& slot_of(types::TimestampMs submitted_ms);
+  std::uint64_t submitted_txs_ = 0;
+  LatencyHistogram latencies_;
+  LatencyHistogram measured_latencies_;
+  types::TimestampMs measure_from_ms_ = 0;
+  std::uint64_t measured_commits_ = 0;
   std::map<types::ShardId, types::BlockHeight> recorded_height_;  // commit times taken up to
   std::uint64_t committed_txs_ = 0;
   types::TimestampMs next_sample_ms_ = 0;

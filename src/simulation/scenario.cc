@@ -24,21 +24,6 @@ std::uint64_t byzantine_per_shard(const Scenario& s) {
 
 }  // namespace
 
-LatencySummary summarize(std::vector<double> values) {
-  LatencySummary out;
-  if (values.empty()) return out;
-  std::sort(values.begin(), values.end());
-  auto at = [&](double q) {
-    auto i = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
-    return values[std::min(i, values.size() - 1)];
-  };
-  out.p50 = at(0.50);
-  out.p90 = at(0.90);
-  out.p99 = at(0.99);
-  out.max = values.back();
-  return out;
-}
-
 /// Blocks committed before the rate floors under Byzantine faults apply.
 constexpr types::BlockHeight kReputationWarmupBlocks = 4;
 
@@ -401,6 +386,7 @@ SimReport run_scenario(const Scenario& s) {
   if (s.trace_sink) runner.set_trace_sink(s.trace_sink);
   runner.set_interrupt(s.interrupt);
   runner.record_commit_latencies(s.record_commit_latencies);
+  runner.measure_from(s.warmup_ms);
   report.faults_end_ms = faults_end;
   runner.start();
   for (types::TimestampMs t = 0; t < s.duration_ms && !runner.should_stop();) {
@@ -419,30 +405,17 @@ SimReport run_scenario(const Scenario& s) {
   report.sim_seconds_per_wall_second = wall > 0 ? simulated_s / wall : 0;
   report.committed_blocks = runner.committed_block_count();
   report.committed_txs = runner.committed_tx_count();
-  report.submitted_txs = runner.transactions().size();
+  report.submitted_txs = runner.submitted_tx_count();
   report.tps = static_cast<double>(report.committed_txs) / simulated_s;
-  std::vector<double> latencies;
-  runner.transactions().for_each([&](const types::Hash&, const TxRecord& rec) {
-    if (rec.committed_ms)
-      latencies.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
-  });
-  report.latency_ms = summarize(std::move(latencies));
+  report.latency_ms = runner.commit_latencies().summary();
   {
     auto from = std::min(s.warmup_ms, report.simulated_ms);
-    std::vector<double> window;
-    std::uint64_t commits_in_window = 0;
-    runner.transactions().for_each([&](const types::Hash&, const TxRecord& rec) {
-      if (rec.committed_ms && *rec.committed_ms >= from) ++commits_in_window;
-      if (rec.submitted_ms < from) return;
-      ++report.after_warmup.submitted;
-      if (!rec.committed_ms) return;
-      ++report.after_warmup.committed;
-      window.push_back(static_cast<double>(*rec.committed_ms - rec.submitted_ms));
-    });
+    report.after_warmup.submitted = runner.offered_load(from, report.simulated_ms + 1).offered;
+    report.after_warmup.committed = runner.measured_latencies().count();
     auto seconds =
         static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms - from, 1)) / 1000.0;
-    report.after_warmup.tps = static_cast<double>(commits_in_window) / seconds;
-    report.after_warmup.latency_ms = summarize(std::move(window));
+    report.after_warmup.tps = static_cast<double>(runner.measured_commits()) / seconds;
+    report.after_warmup.latency_ms = runner.measured_latencies().summary();
   }
   report.view_changes = runner.view_changes();
   report.timeouts = runner.timeouts_sent();

@@ -104,12 +104,6 @@ struct Scenario {
 ///   rest, and a steady part shorter than the gap is not judged).
 LivenessPolicy liveness_policy(const Scenario& scenario, const SimulationRunner& runner);
 
-struct LatencySummary {
-  double p50 = 0, p90 = 0, p99 = 0, max = 0;
-};
-/// Nearest-rank percentiles of `values` (all zero when empty).
-LatencySummary summarize(std::vector<double> values);
-
 /// One validator at the end of a run.
 struct ValidatorReport {
   types::ShardId shard = 0;
