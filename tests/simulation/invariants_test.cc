@@ -6,8 +6,12 @@
 #include "simulation/invariants.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include <algorithm>
 
 #include "core/genesis.h"
+#include "simulation/latency.h"
 
 namespace hyperscale::simulation {
 namespace {
@@ -269,6 +273,51 @@ TEST(InvariantChecker, WhatCannotBeDecidedSaysSo) {
             std::string::npos);
   EXPECT_NE(all_byzantine.unchecked().at("catch_up").find("no validator is honest"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace hyperscale::simulation
+
+namespace hyperscale::simulation {
+namespace {
+
+// Bounded memory for long runs: a double vote is caught within a
+// validator's last kDoubleVoteWindowRounds rounds, however many rounds
+// came before.
+TEST(InvariantChecker, ADoubleVoteIsCaughtInsideTheWindowAfterAnyNumberOfRounds) {
+  InvariantChecker c;
+  c.set_honest_validators(1);
+  types::Hash a{}, b{};
+  b.bytes[0] = 1;
+  for (types::Round r = 1; r <= 100'000; ++r)
+    c.on_vote_sent(0, r, a);
+  EXPECT_FALSE(c.broken());
+  c.on_vote_sent(0, 100'000 - InvariantChecker::kDoubleVoteWindowRounds + 1, b);
+  EXPECT_TRUE(c.broken());
+  EXPECT_TRUE(c.results().at("no_double_vote"));
+}
+
+TEST(LatencyHistogram, PercentilesEqualTheNearestRankOfTheSortedValues) {
+  rc::check([](std::vector<std::uint32_t> raw) {
+    LatencyHistogram h;
+    std::vector<std::uint64_t> values;
+    for (auto v : raw) {
+      // Both sides of the dense/sparse boundary.
+      std::uint64_t ms = v % 3 == 0 ? v % 200'000 : v % 2'000;
+      values.push_back(ms);
+      h.add(ms);
+    }
+    std::sort(values.begin(), values.end());
+    RC_ASSERT(h.count() == values.size());
+    for (double q : {0.0, 0.5, 0.9, 0.99, 1.0}) {
+      std::uint64_t want = 0;
+      if (!values.empty()) {
+        auto i = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+        want = values[std::min(i, values.size() - 1)];
+      }
+      RC_ASSERT(h.quantile(q) == want);
+    }
+  });
 }
 
 }  // namespace
