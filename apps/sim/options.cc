@@ -326,6 +326,7 @@ void define(CLI::App& app, Raw& r) {
   app.option_defaults()->always_capture_default();
   for (auto* opt : app.get_options())
     opt->capture_default_str();
+  app.get_option("--faults-end")->default_str("");  // its default depends on the run
 }
 
 /// Parses `args` (in order) into `r`; -1 when fine, else the exit code.

@@ -20,7 +20,7 @@ struct Outputs {
   bool json = false;
   bool quiet = false;
   std::string trace_path;                 // --trace; a ".zst" name is compressed
-  std::uint64_t trace_limit = 5'000'000;  // --trace-limit, lines
+  std::uint64_t trace_limit = 1'000'000;  // --trace-limit, lines
   std::string timeline_path;              // --timeline (CSV)
   std::string html_path;                  // --html
   /// --max-memory-mb: refuse a run whose estimate exceeds this; 0 = the
