@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "core/message_samples.h"
 #include "types/generators.h"
@@ -87,6 +88,33 @@ int main(int argc, char** argv) {
                 static_cast<std::streamsize>(bytes.size()));
       ok = ok && static_cast<bool>(out);
     }
+  }
+  {
+    // The apps' text formats: simulator configs (TOML, and JSON reports) and
+    // a genesis committee file.
+    auto write_text = [&](const char* type, const std::vector<std::string>& texts) {
+      fs::path dir = root / type;
+      fs::create_directories(dir);
+      int n = 0;
+      for (const auto& text : texts) {
+        std::ofstream out(dir / ("seed-" + std::to_string(n++)), std::ios::trunc);
+        out << text;
+        ok = ok && static_cast<bool>(out);
+      }
+    };
+    write_text("sim_config",
+               {"validators = 7\nduration = 6.5\nbyzantine = [\"silent:1\", \"equivocate:1\"]\n"
+                "partition = \"1-2:0,1|2,3;3-4.5:5>6\"\ncrash = \"0.5-1:2\"\nkeep-going = true\n",
+                "shards = 2\nslow = \"1:30,5:7\"\nclock-offset = \"2:-300\"\nloss = 0.01\n"
+                "faults-end = 5\nrandom-faults = 17\nhtml = \"x.html\"\n",
+                "{\"config\": {\"validators\": 4, \"duration\": 5.0, \"seed\": 3, \"byzantine\": "
+                "[\"twin:1\"], \"twin-peers\": \"1,3\", \"crash\": \"1-2:0\"}, \"trace_hash\": "
+                "\"ab\"}"});
+    write_text("genesis",
+               {"{\"scheme\": \"mock\", \"shards\": [{\"shard\": 0, \"validators\": [{\"id\": 0, "
+                "\"power\": 1, \"bls_public_key\": \"" +
+                std::string(96, 'a') + "\", \"bls_pop\": \"" + std::string(192, 'b') +
+                "\", \"network_key\": \"" + std::string(64, 'c') + "\"}]}]}\n"});
   }
   if (ok) std::printf("wrote seed corpus under %s\n", root.c_str());
   return ok ? 0 : 1;

@@ -56,6 +56,15 @@ const CLI::Validator kUnsigned64(
     },
     "UINT64");
 
+/// A value as an error message shows it: at most 80 characters (a bad
+/// value may be megabytes long).
+std::string shown(std::string_view value) {
+  constexpr std::size_t kShown = 80;
+  if (value.size() <= kShown) return std::string(value);
+  return std::string(value.substr(0, kShown)) + "... (" + std::to_string(value.size()) +
+         " characters)";
+}
+
 /// "a,b,c": validator ids, each at most once.
 std::optional<std::vector<types::ValidatorId>> parse_ids(std::string_view text) {
   std::vector<types::ValidatorId> out;
@@ -145,13 +154,13 @@ std::optional<std::vector<PartitionWindow>> parse_partitions(std::string_view te
     std::string window(text.substr(0, semi));
     auto colon = window.find(':');
     if (colon == std::string::npos || window.find('-') > colon) {
-      error = "partition window '" + window + "' is not START-END:IDS[|IDS or >IDS]";
+      error = "partition window '" + shown(window) + "' is not START-END:IDS[|IDS or >IDS]";
       return std::nullopt;
     }
     PartitionWindow p;
     auto span = parse_span(std::string_view(window).substr(0, colon));
     if (!span) {
-      error = "partition window '" + window +
+      error = "partition window '" + shown(window) +
               "' has bad times (seconds from 0 to 86400, END after START)";
       return std::nullopt;
     }
@@ -170,7 +179,7 @@ std::optional<std::vector<PartitionWindow>> parse_partitions(std::string_view te
                      return std::find(b->begin(), b->end(), v) != b->end();
                    });
     if (!a || !b || overlap) {
-      error = "partition window '" + window +
+      error = "partition window '" + shown(window) +
               "' has bad validator ids (whole numbers, each once, on one side only)";
       return std::nullopt;
     }
@@ -211,6 +220,9 @@ void append_window(std::string& text, types::TimestampMs start, types::Timestamp
   text += seconds_text(start) + "-" + seconds_text(end) + ":" + ids_text(ids);
 }
 
+/// The largest --max-memory-mb: 2^44 MiB (16 EiB) still fits in 64-bit bytes.
+constexpr std::uint64_t kMaxMemoryMb = (std::uint64_t{1} << 44) - 1;
+
 /// Every option's storage, as CLI11 fills it.
 struct Raw {
   std::uint32_t shards = 1;
@@ -228,7 +240,8 @@ struct Raw {
   Outputs out;
 };
 
-/// Flags that only shape output (allowed next to --replay, never in a file).
+/// Flags that only shape output: allowed next to --replay and in a --config
+/// file, never in a report's config.
 const std::set<std::string> kOutputFlags = {"json",     "quiet", "trace",        "trace-limit",
                                             "timeline", "html",  "max-memory-mb"};
 /// Flags that never appear in a --config file or a report's config.
@@ -257,7 +270,8 @@ void define(CLI::App& app, Raw& r) {
   app.add_option("--clock-skew-ms", r.skew, "each node's clock off by up to this, ms")
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--byzantine", r.byzantine,
-                 "KIND:COUNT per shard (repeatable); kinds equivocate, double-vote, silent, "
+                 "KIND:COUNT per shard (repeatable, the counts add up; replaces a "
+                 "--random-faults schedule's); kinds equivocate, double-vote, silent, "
                  "bad-signature, forged-parent, withhold, twin")
       ->take_all();
   app.add_option("--crash", r.crashes,
@@ -312,7 +326,8 @@ void define(CLI::App& app, Raw& r) {
   app.add_option("--max-memory-mb", r.out.max_memory_mb,
                  "refuse runs whose memory estimate is above this (default 0: the machine's "
                  "available memory)")
-      ->check(kUnsigned64);
+      ->check(kUnsigned64)
+      ->check(CLI::Range(std::uint64_t{0}, kMaxMemoryMb));
   app.add_option("--config", r.config_path,
                  "FILE.toml: flag values as keys (names without --); the command line wins");
   app.add_option("--replay", r.replay_path,
@@ -356,14 +371,17 @@ std::optional<std::vector<std::string>> to_args(const std::string& key, const nl
   } catch (const CLI::OptionNotFound&) {
   }
   if (!opt || kCommandOnly.contains(key)) {
-    error = "unknown key '" + key + "' (keys are the flag names without '--', e.g. validators)";
+    error =
+        "unknown key '" + shown(key) + "' (keys are the flag names without '--', e.g. validators)";
     return std::nullopt;
   }
   std::vector<std::string> out;
   auto scalar = [&](const nlohmann::json& v) -> bool {
     if (v.is_boolean()) {
       if (opt->get_expected_min() != 0) return false;  // a value, not a switch
-      if (v.get<bool>()) out.push_back("--" + key);
+      // "--key=false" too: a false in a file must override a default that
+      // --random-faults would set.
+      out.push_back("--" + key + (v.get<bool>() ? "" : "=false"));
       return true;
     }
     if (opt->get_expected_min() == 0) return false;  // a switch wants true or false
@@ -379,17 +397,19 @@ std::optional<std::vector<std::string>> to_args(const std::string& key, const nl
   };
   bool ok = true;
   if (value.is_array()) {
-    if (key != "byzantine") ok = false;
+    // One entry per kind is what a run needs; a few more are harmless.
+    constexpr std::size_t kMaxListItems = 64;
+    if (key != "byzantine" || value.size() > kMaxListItems) ok = false;
     for (const auto& item : value)
       ok = ok && item.is_string() && scalar(item);
   } else {
     ok = scalar(value);
   }
   if (!ok) {
-    error = "key '" + key + "' has a value of the wrong kind (" +
+    error = "key '" + shown(key) + "' has a value of the wrong kind (" +
             (opt->get_expected_min() == 0 ? std::string("true or false")
-             : key == "byzantine"         ? std::string("a list of \"KIND:COUNT\" strings")
-                                          : std::string("a finite number or a non-empty string")) +
+             : key == "byzantine" ? std::string("a list of at most 64 \"KIND:COUNT\" strings")
+                                  : std::string("a finite number or a non-empty string")) +
             ")";
     return std::nullopt;
   }
@@ -422,13 +442,75 @@ std::optional<nlohmann::json> toml_to_json(const toml::table& table, std::string
   for (const auto& [key, node] : table) {
     auto j = convert(node);
     if (!j) {
-      error = "key '" + std::string(key.str()) +
+      error = "key '" + shown(key.str()) +
               "' must be a finite number, string, boolean or list (no tables, dates, nan or inf)";
       return std::nullopt;
     }
     out[std::string(key.str())] = *j;
   }
   return out;
+}
+
+/// Keys every report's config holds (config_json writes them whatever the
+/// run): a config without one was not written by this simulator.
+const char* const kAlwaysInConfig[] = {"shards",        "validators", "duration",      "seed",
+                                       "tps",           "crypto",     "latency-ms",    "jitter-ms",
+                                       "loss",          "duplicate",  "clock-skew-ms", "warmup",
+                                       "crash-restart", "keep-going", "byzantine"};
+
+/// A --json report, checked for what a replay needs: JSON without NUL bytes
+/// or repeated keys, a complete "config", a trace hash of 64 lowercase hex
+/// digits, and a run that was not interrupted (its hash covers a part).
+std::optional<nlohmann::json> parse_report(const std::string& text, std::string& error) {
+  if (auto nul = text.find('\0'); nul != std::string::npos) {
+    error = "a NUL byte at offset " + std::to_string(nul) + " (not a JSON report)";
+    return std::nullopt;
+  }
+  // Repeated keys in one object: nlohmann keeps the last silently.
+  std::vector<std::set<std::string>> keys;
+  std::string repeated;
+  auto report = nlohmann::json::parse(
+      text,
+      [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using E = nlohmann::json::parse_event_t;
+        if (event == E::object_start) keys.emplace_back();
+        if (event == E::object_end && !keys.empty()) keys.pop_back();
+        if (event == E::key && !keys.empty() &&
+            !keys.back().insert(parsed.get<std::string>()).second && repeated.empty())
+          repeated = parsed.get<std::string>();
+        return true;
+      },
+      false);
+  const char* expected = " (write a report with --json)";
+  if (report.is_discarded() || !report.is_object()) {
+    error = std::string("not a JSON object") + expected;
+    return std::nullopt;
+  }
+  if (!repeated.empty()) {
+    error = "the key '" + shown(repeated) + "' is given twice in one object";
+    return std::nullopt;
+  }
+  if (!report.contains("config") || !report["config"].is_object()) {
+    error = std::string("no \"config\" object") + expected;
+    return std::nullopt;
+  }
+  for (const char* key : kAlwaysInConfig)
+    if (!report["config"].contains(key)) {
+      error = std::string("its config has no '") + key + "' (every report's config has)";
+      return std::nullopt;
+    }
+  const auto& hash = report["trace_hash"];
+  if (!hash.is_string() || hash.get_ref<const std::string&>().size() != 64 ||
+      hash.get_ref<const std::string&>().find_first_not_of("0123456789abcdef") !=
+          std::string::npos) {
+    error = "\"trace_hash\" is not 64 lowercase hex digits";
+    return std::nullopt;
+  }
+  if (report.contains("interrupted") && report["interrupted"] != false) {
+    error = "the run was interrupted: its trace hash covers only part of it, nothing to compare";
+    return std::nullopt;
+  }
+  return report;
 }
 
 /// The scenario the parsed flags describe; 2 after printing the problem.
@@ -454,7 +536,7 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     if (!given("--duplicate"))
       r.duplicate = static_cast<double>(base.sim.network.duplicate_ppm) / 1e6;
     if (!given("--crash-restart")) s.crash_restart = base.crash_restart;
-    s.byzantine = base.byzantine;
+    if (!given("--byzantine")) s.byzantine = base.byzantine;  // given: replaces, as the others
     s.partitions = base.partitions;
     s.crashes = base.crashes;
     s.faults_end_ms = base.faults_end_ms;
@@ -483,12 +565,12 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     std::optional<std::uint32_t> count;
     if (colon != std::string::npos)
       count = parse_int<std::uint32_t>(std::string_view(b).substr(colon + 1));
-    if (kind == ByzantineKind::kNone || !count) {
+    if (kind == ByzantineKind::kNone || !count || *count == 0) {
       std::fprintf(stderr,
                    "error: --byzantine '%s': expected KIND:COUNT with KIND one of "
                    "equivocate, double-vote, silent, bad-signature, forged-parent, withhold, "
-                   "twin and COUNT a whole number\n",
-                   b.c_str());
+                   "twin and COUNT a whole number from 1\n",
+                   shown(b).c_str());
       return 2;
     }
     s.byzantine.emplace_back(kind, *count);
@@ -503,7 +585,7 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     s.partitions = std::move(*windows);
   }
   auto bad = [](const char* flag, const std::string& value, const char* expected) {
-    std::fprintf(stderr, "error: %s '%s': expected %s\n", flag, value.c_str(), expected);
+    std::fprintf(stderr, "error: %s '%s': expected %s\n", flag, shown(value).c_str(), expected);
     return 2;
   };
   if (given("--crash")) {
@@ -626,7 +708,10 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv) {
   nlohmann::json file_config;
   std::string source;
   if (!first.config_path.empty() || !first.replay_path.empty()) {
-    constexpr std::size_t kMaxFileBytes = 64u << 20;
+    // A config is a few lines and a report's config small; 16 MiB allows
+    // reports of the largest networks (one entry per validator) and keeps
+    // parsing within a few hundred MiB.
+    constexpr std::size_t kMaxFileBytes = 16u << 20;
     bool replay = !first.replay_path.empty();
     source = replay ? first.replay_path : first.config_path;
     std::string error;
@@ -637,19 +722,16 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv) {
       return 2;
     }
     if (replay) {
-      auto report = nlohmann::json::parse(*text, nullptr, false);
-      if (report.is_discarded() || !report.is_object() || !report.contains("config") ||
-          !report["config"].is_object() || !report.contains("trace_hash") ||
-          !report["trace_hash"].is_string()) {
-        std::fprintf(stderr,
-                     "error: --replay: '%s' is not a hyperscale-sim JSON report (an object with "
-                     "\"config\" and \"trace_hash\"; write one with --json)\n",
-                     source.c_str());
+      auto report = parse_report(*text, error);
+      if (!report) {
+        std::fprintf(stderr, "error: --replay '%s': %s\n", source.c_str(), error.c_str());
         return 2;
       }
-      file_config = report["config"];
-      o.replay_trace_hash = report["trace_hash"].get<std::string>();
+      file_config = (*report)["config"];
+      o.replay_trace_hash = (*report)["trace_hash"].get<std::string>();
       o.replay_path = source;
+      if ((*report).contains("version") && (*report)["version"].is_string())
+        o.replay_version = (*report)["version"].get<std::string>();
       for (const auto* opt : app1.get_options()) {
         auto name = opt->get_name().substr(2);
         if (opt->count() > 0 && !kOutputFlags.contains(name) && name != "replay") {
@@ -695,6 +777,7 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv) {
     if (app1.count("--" + key) == 0) args.insert(args.end(), more->begin(), more->end());
   }
   args.insert(args.end(), command_line.begin(), command_line.end());
+  o.input_path = source;
   Raw raw;
   CLI::App app2{about, "hyperscale-sim"};
   define(app2, raw);

@@ -33,7 +33,11 @@ struct Options {
   Outputs out;
   /// --replay: the report's trace hash, which the re-run must reproduce.
   std::optional<std::string> replay_trace_hash;
+  /// --replay: the version that wrote the report, when it says.
+  std::optional<std::string> replay_version;
   std::string replay_path;
+  /// The --config or --replay file read (empty: none).
+  std::string input_path;
   /// --random-faults SEED, when given (the scenario already holds its faults).
   std::optional<std::uint64_t> random_faults;
 };

@@ -18,7 +18,7 @@ nlohmann::json latency_json(const simulation::LatencySummary& l) {
 
 double percentile(std::vector<std::uint32_t>& values, double q) {
   if (values.empty()) return 0;
-  auto i = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+  auto i = simulation::rank_index(q, values.size());
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(i), values.end());
   return values[i];
 }
@@ -103,15 +103,21 @@ void TimelineRecorder::sample(SimulationRunner& runner) {
 
 namespace {
 
-/// Folds `b`, the samples right after `a`, into `a`: rates and p50 averaged
-/// over time, p99 the larger, counts summed, heights and mempool the later.
+/// Folds `b`, the samples right after `a`, into `a`: rates averaged over
+/// time, p50 over commits, p99 the larger, counts summed, heights and
+/// mempool the later.
 void merge_into(TimelineRecorder::Point& a, const TimelineRecorder::Point& b) {
   for (std::size_t s = 0; s < a.shards.size(); ++s) {
     auto& x = a.shards[s];
     const auto& y = b.shards[s];
     double total = x.seconds + y.seconds;
     x.tps = (x.tps * x.seconds + y.tps * y.seconds) / total;
-    x.latency_p50_ms = (x.latency_p50_ms * x.seconds + y.latency_p50_ms * y.seconds) / total;
+    // p50 weighted by the commits it describes: a quiet interval has none.
+    auto commits = x.committed_txs + y.committed_txs;
+    if (commits > 0)
+      x.latency_p50_ms = (x.latency_p50_ms * static_cast<double>(x.committed_txs) +
+                          y.latency_p50_ms * static_cast<double>(y.committed_txs)) /
+                         static_cast<double>(commits);
     x.latency_p99_ms = std::max(x.latency_p99_ms, y.latency_p99_ms);
     x.committed_txs += y.committed_txs;
     x.view_changes += y.view_changes;

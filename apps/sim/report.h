@@ -66,8 +66,6 @@ class TimelineRecorder {
   std::size_t max_points_;
   double last_s_ = 0;
   std::map<types::ShardId, std::uint64_t> last_view_changes_, last_messages_, last_bytes_;
-  std::uint64_t last_txs_ = 0;
-  std::map<types::ShardId, std::uint64_t> shard_txs_;
   std::vector<Point> points_;
   std::size_t merge_ = 1;    // samples per kept point
   std::size_t pending_ = 0;  // samples merged into points_.back()

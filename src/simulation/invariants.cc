@@ -49,14 +49,8 @@ void InvariantChecker::on_commit(types::ValidatorId node, types::ShardId shard,
                                       std::to_string(h.height) + " on top of height " +
                                       std::to_string(tip->second.first));
   tips_[node] = {h.height, block.hash()};
-  // Forget heights every instance holds: nobody commits them again.
-  constexpr std::uint64_t kPruneEvery = 1024;
-  if (instances_ > 0 && tips_.size() >= instances_ && commits_ % kPruneEvery == 0) {
-    types::BlockHeight lowest = h.height;
-    for (const auto& [n, t] : tips_)
-      lowest = std::min(lowest, t.first);
-    std::erase_if(committed_, [&](const auto& kv) { return kv.first.second < lowest; });
-  }
+  instance_shard_[node] = shard;
+  if (commits_ % kPruneEvery == 0) forget_held_heights();
   if (!honest) return;
   auto& history = tip_history_[shard];
   if (history.empty() || h.height > history.back().second) history.emplace_back(now, h.height);
@@ -66,6 +60,18 @@ void InvariantChecker::on_restart(types::ValidatorId node, types::BlockHeight he
                                   const types::Hash& hash, types::TimestampMs now) {
   tips_[node] = {height, hash};
   restarted_ms_[node] = now;
+}
+
+void InvariantChecker::forget_held_heights() {
+  if (instances_ == 0 || instance_shard_.size() < instances_) return;
+  std::map<types::ShardId, types::BlockHeight> lowest;
+  for (const auto& [node, shard] : instance_shard_) {
+    auto height = tips_.at(node).first;
+    auto [it, fresh] = lowest.emplace(shard, height);
+    if (!fresh) it->second = std::min(it->second, height);
+  }
+  for (const auto& [shard, height] : lowest)
+    committed_.erase(committed_.lower_bound({shard, 0}), committed_.lower_bound({shard, height}));
 }
 
 bool InvariantChecker::in_window(types::ValidatorId node, types::Round round) {
@@ -250,8 +256,8 @@ void InvariantChecker::finish(
   if (interrupted) {
     for (const char* name : {"catch_up", "progress"})
       if (!results_.at(name))
-        unchecked_[name] = "not checked: the run was interrupted at " + std::to_string(now / 1000) +
-                           " s, before its end";
+        unchecked_[name] = "not checked: the run was interrupted at " +
+                           fixed2(static_cast<double>(now) / 1000.0) + " s, before its end";
     return;
   }
   if (!liveness_) {

@@ -87,10 +87,15 @@ class InvariantChecker {
                   types::TimestampMs now);
   /// The number of honest validators in the run (no_double_vote is undecided without any).
   void set_honest_validators(std::size_t count) { honest_validators_ = count; }
-  /// The number of instances that commit (validators and twins): once each
-  /// has committed, heights every one of them holds are forgotten by the
-  /// agreement check (none can commit them again), bounding its memory.
+  /// The number of instances that commit (validators and twins). Once each
+  /// has committed, every kPruneEvery commits the agreement check forgets,
+  /// per shard, the heights every instance of the shard holds: an instance
+  /// commits each height once, and a restarted one continues from its
+  /// durable tip (commit_extends_tip checks that), so none is committed
+  /// again. An instance that never commits (down to the end, or a twin
+  /// without a quorum) keeps its shard's heights.
   void set_instances(std::size_t count) { instances_ = count; }
+  static constexpr std::uint64_t kPruneEvery = 1024;
 
   /// Liveness from now on, for `num_shards` shards.
   void expect_liveness(LivenessPolicy policy, std::uint32_t num_shards);
@@ -140,6 +145,8 @@ class InvariantChecker {
   /// and forgets what fell out of it.
   bool in_window(types::ValidatorId node, types::Round round);
   std::size_t instances_ = 0;
+  std::map<types::ValidatorId, types::ShardId> instance_shard_;  // learnt from commits
+  void forget_held_heights();
   /// Per shard, (time, new highest committed height), in time order.
   std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::BlockHeight>>>
       tip_history_;

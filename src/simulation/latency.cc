@@ -16,8 +16,7 @@ void LatencyHistogram::add(std::uint64_t ms) {
 
 std::uint64_t LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
-  auto index = static_cast<std::uint64_t>(q * static_cast<double>(count_ - 1) + 0.5);
-  if (index >= count_) index = count_ - 1;
+  auto index = rank_index(q, count_);
   std::uint64_t seen = 0;
   for (std::uint64_t v = 0; v < dense_.size(); ++v) {
     seen += dense_[v];

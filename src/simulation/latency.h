@@ -1,14 +1,21 @@
 #pragma once
 
 // Commit latencies of a run, kept as counts per millisecond: exact
-// nearest-rank percentiles in memory bounded by the largest latency, not by
-// the number of transactions (a day at 1000 tx/s is 86 million of them).
+// percentiles (the value at sorted index round(q × (n − 1))) in memory
+// bounded by the largest latency, not by the number of transactions (a day
+// at 1000 tx/s is 86 million of them).
 
 #include <cstdint>
 #include <map>
 #include <vector>
 
 namespace hyperscale::simulation {
+
+/// The sorted index a percentile q (0–1) of n > 0 values names: round(q × (n − 1)).
+inline std::uint64_t rank_index(double q, std::uint64_t n) {
+  auto i = static_cast<std::uint64_t>(q * static_cast<double>(n - 1) + 0.5);
+  return i < n ? i : n - 1;
+}
 
 struct LatencySummary {
   double p50 = 0, p90 = 0, p99 = 0, max = 0;

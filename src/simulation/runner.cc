@@ -385,7 +385,7 @@ void SimulationRunner::schedule(TimestampMs at, std::function<void(SimulationRun
 void SimulationRunner::submit(const types::TransactionRef& tx, ValidatorId to) {
   const auto& access = tx->access();
   types::ShardId shard = access.writes.empty() ? 0 : topology_.shard_of(access.writes.front());
-  if (txs_.emplace(tx->hash(), TxRecord{shard, now_})) {
+  if (txs_.emplace(tx->hash(), TxRecord{shard, now_, tx->payload().valid_until_ms})) {
     ++submitted_txs_;
     ++slot_of(now_).offered;
   }
@@ -457,6 +457,23 @@ void SimulationRunner::sample_liveness() {
   next_sample_ms_ = now_ + kLivenessSampleMs;
   auto views = validator_views();
   invariants_.sample(now_, views);
+  expire_pending();
+}
+
+void SimulationRunner::expire_pending() {
+  constexpr core::DurationMs kExpiryScanMs = 1000;
+  if (now_ < next_expiry_ms_) return;
+  next_expiry_ms_ = now_ + kExpiryScanMs;
+  std::vector<types::TimestampMs> consensus(config_.shards);
+  for (types::ShardId s = 0; s < config_.shards; ++s)
+    consensus[s] = consensus_time(s);
+  std::vector<types::Hash> expired;
+  txs_.for_each([&](const types::Hash& hash, const TxRecord& rec) {
+    if (rec.valid_until_ms < consensus[rec.shard]) expired.push_back(hash);
+  });
+  for (const auto& hash : expired)
+    txs_.erase(hash);
+  expired_txs_ += expired.size();
 }
 
 void SimulationRunner::deliver(Instance v, const core::Event& event) {

@@ -87,10 +87,11 @@ inline types::ValidatorId validator_of(Instance i) {
   return i & ~kTwinBit;
 }
 
-/// A submitted transaction not yet committed (nor refused).
+/// A submitted transaction not yet committed (nor refused, nor expired).
 struct TxRecord {
   types::ShardId shard = 0;
   types::TimestampMs submitted_ms = 0;
+  types::TimestampMs valid_until_ms = 0;  // no block after this (consensus time) holds it
 };
 
 /// Transactions submitted in one 10 ms slot of simulated time (the
@@ -165,11 +166,11 @@ class SimulationRunner {
   /// block over its validators' storage (ms), the clock the validators'
   /// mempools judge validity windows by; 0 before the first commit.
   types::TimestampMs consensus_time(types::ShardId shard) const;
-  /// Submitted transactions neither committed nor refused yet. Committed
-  /// ones leave it for the latency histograms and the submission slots, so
-  /// that memory does not grow with every transaction of a long run.
-  const types::HashMap<TxRecord>& pending_transactions() const { return txs_; }
   std::uint64_t submitted_tx_count() const { return submitted_txs_; }
+  /// Submitted transactions that expired uncommitted (dropped by a crash or
+  /// the mempool): forgotten once their shard's consensus time passed their
+  /// validity, so that no record outlives what can still commit.
+  std::uint64_t expired_tx_count() const { return expired_txs_; }
   std::uint64_t committed_tx_count() const { return committed_txs_; }
   /// Submission-to-commit latency of every committed transaction.
   const LatencyHistogram& commit_latencies() const { return latencies_; }
@@ -196,7 +197,8 @@ class SimulationRunner {
   /// BLAKE2b over every event processed and every action taken, in order.
   types::Hash trace_hash() const;
   /// Also hands every event and action to `sink` as one text line
-  /// ("TIME_MS INSTANCE E|A NAME DIGEST_HEX", twins as "ID'"): what the
+  /// ("TIME_MS INSTANCE E|A NAME HEX", twins as "ID'"; HEX the bytes the trace
+  /// hash takes for it): what the
   /// trace hash covers, for diffing two runs to their first divergence.
   void set_trace_sink(std::function<void(std::string_view)> sink) { trace_sink_ = std::move(sink); }
   /// run_until() returns soon after `*flag` becomes true (Ctrl-C).
@@ -290,6 +292,10 @@ class SimulationRunner {
   std::vector<SubmissionSlot> slots_;  // by submitted_ms / kSubmissionSlotMs
   SubmissionSlot& slot_of(types::TimestampMs submitted_ms);
   std::uint64_t submitted_txs_ = 0;
+  std::uint64_t expired_txs_ = 0;
+  types::TimestampMs next_expiry_ms_ = 0;
+  /// Forgets pending transactions no block can hold any more (every second).
+  void expire_pending();
   LatencyHistogram latencies_;
   LatencyHistogram measured_latencies_;
   types::TimestampMs measure_from_ms_ = 0;

@@ -141,7 +141,17 @@ std::vector<std::string> validate(const Scenario& s) {
   if (s.warmup_ms > 0 && s.warmup_ms >= s.duration_ms)
     problems.push_back("the warm-up (--warmup) must end before the run (--duration) does");
   if (s.faults_end_ms && *s.faults_end_ms > s.duration_ms)
-    problems.push_back("the faults' end (--faults-end) is after the run's end (--duration)");
+    problems.push_back("the faults' end (" + std::to_string(*s.faults_end_ms) +
+                       " ms: --faults-end, or the --random-faults schedule's) is after the run's "
+                       "end (--duration)");
+  // Windows are data the run keeps: a bound keeps a malformed schedule from
+  // costing gigabytes before anything runs.
+  constexpr std::size_t kMaxWindows = 1000;
+  if (s.partitions.size() > kMaxWindows || s.crashes.size() > kMaxWindows)
+    problems.push_back("more than " + std::to_string(kMaxWindows) + " partition or crash windows");
+  if (s.workload_start_ms % SimulationRunner::kSubmissionSlotMs != 0)
+    problems.push_back("the workload must start at a multiple of " +
+                       std::to_string(SimulationRunner::kSubmissionSlotMs) + " ms");
   if (s.workload.validity_ms > types::limits::kMaxTxValidityWindowMs)
     problems.push_back("transaction validity window above the protocol's " +
                        std::to_string(types::limits::kMaxTxValidityWindowMs) + " ms");
@@ -154,11 +164,17 @@ std::vector<std::string> validate(const Scenario& s) {
   };
   for (const auto& p : s.partitions) {
     if (p.end_ms <= p.start_ms) problems.push_back("partition window ends before it starts");
+    if (p.end_ms > s.duration_ms)
+      problems.push_back("partition window ends at " + std::to_string(p.end_ms) +
+                         " ms, after the run (--duration)");
     check_ids(p.side_a, "partition");
     check_ids(p.side_b, "partition");
   }
   for (const auto& c : s.crashes) {
     if (c.end_ms <= c.start_ms) problems.push_back("crash window ends before it starts");
+    if (c.end_ms > s.duration_ms)
+      problems.push_back("crash window ends at " + std::to_string(c.end_ms) +
+                         " ms, after the run (--duration): the validators would never restart");
     check_ids(c.ids, "crash window");
   }
   check_ids(s.twin_peers, "twin peers");
@@ -271,8 +287,9 @@ SimReport run_scenario(const Scenario& s) {
   for (const auto& c : s.crashes)
     faults_end = std::max(faults_end, c.end_ms);
 
-  // Message loss is a fault too: it stops with the others.
-  if (s.sim.network.loss_ppm > 0 && faults_end > 0)
+  // Message loss is a fault too: it stops with the others (at once with an
+  // explicit end at 0).
+  if (s.sim.network.loss_ppm > 0 && (faults_end > 0 || s.faults_end_ms))
     runner.schedule(faults_end, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
 
   // Partitions.
@@ -354,7 +371,7 @@ SimReport run_scenario(const Scenario& s) {
   // (chosen at random among the live ones), which verifies and gossips them
   // together.
   TransferWorkload workload(s.workload, topology, s.sim.crypto, s.sim.seed);
-  constexpr core::DurationMs kBatchMs = 10;
+  constexpr core::DurationMs kBatchMs = SimulationRunner::kSubmissionSlotMs;
   std::uint64_t carry = 0;
   std::function<void(SimulationRunner&)> batch;  // reschedules itself; outlives the run
   if (s.workload.tps > 0) {
@@ -395,7 +412,7 @@ SimReport run_scenario(const Scenario& s) {
     if (s.on_progress && !runner.interrupted()) s.on_progress(runner);
   }
   report.simulated_ms = std::min(runner.now(), s.duration_ms);
-  report.interrupted = runner.interrupted();
+  report.interrupted = runner.interrupted() && report.simulated_ms < s.duration_ms;
   report.stopped_early = report.simulated_ms < s.duration_ms;
   const double simulated_s =
       static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms, 1)) / 1000.0;

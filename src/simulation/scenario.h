@@ -65,10 +65,10 @@ struct Scenario {
   /// this warm-up (SimReport::after_warmup).
   types::TimestampMs warmup_ms = 0;
   core::DurationMs progress_interval_ms = 1000;
-  /// Called every progress_interval_ms of simulated time, and once more at
-  /// the end of the run (before the runner is gone).
+  /// Called after every progress_interval_ms of simulated time (not after
+  /// an interrupt); on_finish once at the end, before the runner is gone.
   std::function<void(SimulationRunner&)> on_progress;
-  std::function<void(const SimulationRunner&)> on_finish;
+  std::function<void(SimulationRunner&)> on_finish;
   /// The runner keeps each commit's latency for on_progress to take
   /// (SimulationRunner::take_commit_latencies), from the start of the run.
   bool record_commit_latencies = false;

@@ -67,6 +67,98 @@ TEST(SimConfig, EveryRandomFaultScenarioRoundTripsThroughItsConfig) {
   }
 }
 
+/// The config as a TOML file's text (what a user would write).
+std::string as_toml(const nlohmann::json& config) {
+  std::string text;
+  for (const auto& [key, value] : config.items()) {
+    text += key + " = ";
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX)
+      text += "\"" + std::to_string(value.get<std::uint64_t>()) + "\"";  // TOML ints are signed
+    else
+      text += value.dump();
+    text += "\n";
+  }
+  return text;
+}
+
+// The config rebuilds the run itself, not only its config: through a TOML
+// file and through a JSON report (the readers users go through), the rebuilt
+// scenario runs to the same trace hash as the original.
+TEST(SimConfig, ARunRebuiltFromItsTomlOrReportHasTheSameTraceHash) {
+  for (std::uint64_t seed : {1, 2, 3, 7, 11}) {
+    auto original = simulation::random_fault_scenario(seed);
+    original.duration_ms = 8'000;
+    auto config = config_json(original);
+    TempFile toml("hs_sim_rebuild.toml", as_toml(config));
+    nlohmann::json report_doc;
+    report_doc["config"] = config;
+    report_doc["trace_hash"] = std::string(64, '0');
+    TempFile report("hs_sim_rebuild.json", report_doc.dump());
+    auto want = simulation::run_scenario(original).trace_hash;
+    for (std::vector<std::string> args : {std::vector<std::string>{"--config", toml.path.string()},
+                                          {"--replay", report.path.string()}}) {
+      auto parsed = parse(args);
+      ASSERT_TRUE(std::holds_alternative<Options>(parsed)) << "seed " << seed << " " << args[0];
+      EXPECT_EQ(simulation::run_scenario(std::get<Options>(parsed).scenario).trace_hash, want)
+          << "seed " << seed << " through " << args[0];
+    }
+  }
+}
+
+TEST(SimConfig, AFalseInAFileOverridesARandomFaultsDefaultAndByzantineReplacesIt) {
+  // Seed 0's schedule crash-restarts (random_fault_scenario); find one that does.
+  std::uint64_t seed = 0;
+  while (!simulation::random_fault_scenario(seed).crash_restart)
+    ++seed;
+  TempFile file("hs_sim_false.toml",
+                "random-faults = " + std::to_string(seed) + "\ncrash-restart = false\n");
+  auto parsed = parse({"--config", file.path.string()});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  EXPECT_FALSE(std::get<Options>(parsed).scenario.crash_restart);
+  // A Byzantine schedule given with --random-faults replaces the seed's.
+  std::uint64_t byz = 0;
+  while (simulation::random_fault_scenario(byz).byzantine.empty())
+    ++byz;
+  auto replaced = parse({"--random-faults", std::to_string(byz), "--byzantine", "silent:1"});
+  ASSERT_TRUE(std::holds_alternative<Options>(replaced));
+  const auto& list = std::get<Options>(replaced).scenario.byzantine;
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].first, simulation::ByzantineKind::kSilent);
+}
+
+TEST(SimConfig, ReportsThatCannotBeReplayedAreRefusedBeforeRunning) {
+  nlohmann::json good;
+  good["config"] = config_json(simulation::Scenario{});
+  good["trace_hash"] = std::string(64, 'a');
+  auto refused = [](const std::string& text) {
+    TempFile file("hs_sim_bad_report.json", text);
+    auto parsed = parse({"--replay", file.path.string()});
+    return std::holds_alternative<int>(parsed) && std::get<int>(parsed) == 2;
+  };
+  EXPECT_FALSE(refused(good.dump()));
+  auto interrupted = good;
+  interrupted["interrupted"] = true;
+  EXPECT_TRUE(refused(interrupted.dump()));
+  auto missing = good;
+  missing["config"].erase("seed");
+  EXPECT_TRUE(refused(missing.dump()));
+  auto empty = good;
+  empty["config"] = nlohmann::json::object();
+  EXPECT_TRUE(refused(empty.dump()));
+  for (const char* hash :
+       {"abc", "", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+    auto bad = good;
+    bad["trace_hash"] = hash;
+    EXPECT_TRUE(refused(bad.dump())) << hash;
+  }
+  auto text = good.dump();
+  EXPECT_TRUE(refused(text + std::string(1, '\0') + "garbage"));
+  // A key twice in one object: the last would silently win.
+  auto twice = text;
+  twice.insert(twice.find("\"seed\""), "\"seed\": 2, ");
+  EXPECT_TRUE(refused(twice));
+}
+
 TEST(SimConfig, AHandWrittenScenarioWithEveryFieldRoundTrips) {
   auto parsed = parse({"--shards",
                        "2",
@@ -173,12 +265,12 @@ TEST(SimConfig, BadConfigFilesAreRefusedWithExitTwo) {
 TEST(SimConfig, AReplayTakesTheReportsConfigAndRefusesChangesToIt) {
   nlohmann::json report;
   report["config"] = config_json(simulation::random_fault_scenario(17));
-  report["trace_hash"] = "abc";
+  report["trace_hash"] = std::string(64, 'c');
   TempFile file("hs_sim_report.json", report.dump());
   auto parsed = parse({"--replay", file.path.string(), "--json", "--quiet"});
   ASSERT_TRUE(std::holds_alternative<Options>(parsed));
   const auto& o = std::get<Options>(parsed);
-  EXPECT_EQ(o.replay_trace_hash, "abc");
+  EXPECT_EQ(o.replay_trace_hash, std::string(64, 'c'));
   EXPECT_EQ(config_json(o.scenario), report["config"]);
   EXPECT_TRUE(o.out.json);
   auto changed = parse({"--replay", file.path.string(), "--seed", "2"});

@@ -25,7 +25,13 @@ if(NOT err MATCHES "replay: trace hash [0-9a-f]+ matches")
   string(APPEND failures "\n  --replay did not say the trace hash matches: ${err}")
 endif()
 file(READ "${dir}/report.json" report)
-string(REGEX REPLACE "\"trace_hash\": \"[0-9a-f]" "\"trace_hash\": \"x" tampered "${report}")
+string(REGEX MATCH "\"trace_hash\": \"([0-9a-f])" _ "${report}")
+set(other "0")
+if(CMAKE_MATCH_1 STREQUAL "0")
+  set(other "1")
+endif()
+string(REGEX REPLACE "\"trace_hash\": \"[0-9a-f]" "\"trace_hash\": \"${other}" tampered
+       "${report}")
 file(WRITE "${dir}/tampered.json" "${tampered}")
 execute_process(COMMAND ${SIM} --replay "${dir}/tampered.json" --quiet
                 RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET TIMEOUT 120)
@@ -67,6 +73,36 @@ expect_rc(130 "${rc}" "Ctrl-C during a long run")
 if(NOT out MATCHES "\"interrupted\": true" OR NOT out MATCHES "\"trace_hash\"")
   string(APPEND failures "\n  Ctrl-C printed no partial report: ${out}")
 endif()
+
+# SIGTERM: a partial report too, exit 143.
+execute_process(COMMAND timeout --preserve-status -s TERM 3 ${SIM} --duration 86000 --tps 10
+                        --json --quiet --max-memory-mb 100000
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 60)
+expect_rc(143 "${rc}" "SIGTERM during a long run")
+if(NOT out MATCHES "\"interrupted\": true")
+  string(APPEND failures "\n  SIGTERM printed no partial report")
+endif()
+
+# An explicit --faults-end 0 stops the loss at once (it never stopped, and
+# progress failed).
+execute_process(COMMAND ${SIM} --loss 0.3 --duration 20 --faults-end 0 --quiet
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 60)
+expect_rc(0 "${rc}" "--loss 0.3 --faults-end 0: ${out}")
+
+# One file for two outputs, or for the input and an output, is refused
+# before anything is written.
+file(WRITE "${dir}/keep.toml" "duration = 2\n")
+execute_process(COMMAND ${SIM} --config "${dir}/keep.toml" --html "${dir}/keep.toml" --quiet
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET TIMEOUT 30)
+expect_rc(2 "${rc}" "--config and --html on one file")
+file(READ "${dir}/keep.toml" kept)
+if(NOT kept STREQUAL "duration = 2\n")
+  string(APPEND failures "\n  the config file was overwritten: ${kept}")
+endif()
+execute_process(COMMAND ${SIM} --duration 2 --html "${dir}/same.out" --timeline
+                        "${dir}/./same.out" --quiet
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET TIMEOUT 30)
+expect_rc(2 "${rc}" "--html and --timeline on one file")
 
 # Memory estimate.
 foreach(case "--shards;64;--validators;256" "--duration;86400;--tps;100000"
