@@ -243,6 +243,21 @@ TEST(SeedSweep, RandomCombinedFaultSchedulesKeepEveryInvariant) {
   EXPECT_EQ(failures, 0u);
 }
 
+// The case '5-25:0,1|2,3;6-7:0': the inner window's end (an
+// isolation of 0) must not heal the outer partition.
+TEST(Partitions, AnInnerWindowsEndLeavesTheOuterCutInPlace) {
+  SimulatedNetwork net({}, [](types::ValidatorId) { return types::ShardId{0}; });
+  std::vector<types::ValidatorId> everyone{0, 1, 2, 3};
+  net.partition_groups({0, 1}, {2, 3});
+  net.isolate(0, everyone);
+  net.unisolate(0, everyone);
+  EXPECT_TRUE(net.blocked(0, 2));
+  EXPECT_TRUE(net.blocked(3, 1));
+  EXPECT_FALSE(net.blocked(0, 1));
+  net.heal_groups({0, 1}, {2, 3});
+  EXPECT_FALSE(net.blocked(0, 2));
+}
+
 /// A scenario whose agreement check breaks at 3 s: a block of height 1
 /// other than the one committed is reported committed.
 Scenario with_a_violation_at_3s() {
