@@ -82,15 +82,15 @@ std::expected<T, std::string> hex_field(const json& obj, const char* name,
 }
 
 std::expected<std::uint64_t, std::string> uint_field(const json& obj, const char* name,
-                                                     const std::string& where, std::uint64_t max) {
+                                                     const std::string& where, std::uint64_t min,
+                                                     std::uint64_t max) {
   if (!obj.contains(name)) return std::unexpected(where + ": missing field '" + name + "'");
-  if (!obj[name].is_number_unsigned())
-    return std::unexpected(where + ": '" + name + "' must be a whole number from 0 to " +
-                           std::to_string(max));
-  auto v = obj[name].get<std::uint64_t>();
-  if (v > max)
-    return std::unexpected(where + ": '" + name + "' must be at most " + std::to_string(max));
-  return v;
+  const json& field = obj[name];
+  if (!field.is_number_unsigned() || field.get<std::uint64_t>() < min ||
+      field.get<std::uint64_t>() > max)
+    return std::unexpected(where + ": '" + name + "' must be a whole number from " +
+                           std::to_string(min) + " to " + std::to_string(max));
+  return field.get<std::uint64_t>();
 }
 
 /// Parses JSON, refusing an object that repeats a key: the last value would
@@ -126,6 +126,12 @@ std::expected<json, std::string> parse_json(const std::string& text) {
 }  // namespace
 
 std::expected<GenesisFile, std::string> genesis_from_json(const std::string& text) {
+  // A JSON text never holds a raw NUL (inside a string it must be written
+  // \u0000), and nlohmann::json reads one as the end of the input: whatever
+  // follows it would be ignored, not refused.
+  if (auto nul = text.find('\0'); nul != std::string::npos)
+    return std::unexpected("genesis: a NUL byte at byte offset " + std::to_string(nul) +
+                           " (a JSON text never contains one)");
   if (nesting_depth(text, kMaxGenesisJsonDepth) > kMaxGenesisJsonDepth)
     return std::unexpected("genesis: nested deeper than the format's " +
                            std::to_string(kMaxGenesisJsonDepth) + " levels");
@@ -166,7 +172,7 @@ std::expected<GenesisFile, std::string> genesis_from_json(const std::string& tex
     if (!shard.is_object()) return std::unexpected(where + " must be an object");
     if (auto ok = only_keys(shard, {"shard", "validators"}, where); !ok)
       return std::unexpected(ok.error());
-    auto shard_id = uint_field(shard, "shard", where, UINT32_MAX);
+    auto shard_id = uint_field(shard, "shard", where, 0, UINT32_MAX);
     if (!shard_id) return std::unexpected(shard_id.error());
     if (!shard.contains("validators") || !shard["validators"].is_array())
       return std::unexpected(where + ": missing array 'validators'");
@@ -180,8 +186,8 @@ std::expected<GenesisFile, std::string> genesis_from_json(const std::string& tex
           !ok)
         return std::unexpected(ok.error());
       types::ValidatorInfo info;
-      auto id = uint_field(v, "id", vwhere, UINT32_MAX);
-      auto power = uint_field(v, "power", vwhere, UINT64_MAX);
+      auto id = uint_field(v, "id", vwhere, 0, UINT32_MAX);
+      auto power = uint_field(v, "power", vwhere, 1, UINT64_MAX);
       auto key = hex_field<types::BlsPublicKey>(v, "bls_public_key", vwhere);
       auto pop = hex_field<types::BlsSignature>(v, "bls_pop", vwhere);
       auto net = hex_field<types::Ed25519PublicKey>(v, "network_key", vwhere);

@@ -8,7 +8,7 @@
 //         "bls_pop": "<192 hex>", "network_key": "<64 hex>" } ] } ]
 // }
 // Every key is listed above; any other key, a key given twice in one object,
-// or nesting deeper than the format needs is refused. docs/keygen.md
+// nesting deeper than the format needs, or a NUL byte anywhere is refused. docs/keygen.md
 // describes each field.
 
 #include <cstddef>
@@ -39,8 +39,8 @@ struct GenesisFile {
 
 /// The file's text: indented JSON with a final newline.
 std::string genesis_to_json(const GenesisFile& genesis);
-/// Parses and structurally checks the file (types, hex lengths, unknown or
-/// repeated keys, at most kMaxGenesisValidators validators, and
+/// Parses and structurally checks the file (no NUL byte, types, hex lengths,
+/// unknown or repeated keys, at most kMaxGenesisValidators validators, and
 /// types::Topology::make's rules). Keys are not checked here: proofs of
 /// possession by crypto::Verifier::make, uniqueness and key validity by
 /// `hyperscale-keygen check`. Every error names the offending field.

@@ -5,12 +5,15 @@
 //   hyperscale-keygen check devnet/genesis.json
 //   hyperscale-keygen show devnet/validator-0.seed --genesis devnet/genesis.json
 //
-// Exit codes: 0 success, 1 a failed check or an I/O error, 2 bad arguments.
+// Exit codes: 0 success, 1 a failed check or an I/O error, 2 bad arguments,
+// 128 + the signal's number when generate is interrupted (130 for SIGINT).
 
+#include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +23,7 @@
 
 #include "common/genesis_file.h"
 #include "crypto/validator_keys.h"
+#include "keygen/file_set.h"
 #include "keygen/genesis_check.h"
 #include "keygen/output_dir.h"
 #include "keygen/seed_file.h"
@@ -33,6 +37,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;        // a check failed, or a file could not be read or written
 constexpr int kExitBadArguments = 2;  // the command line itself is wrong
+constexpr int kExitSignalBase = 128;  // + the signal that interrupted generate, as shells report it
 
 /// Mode of genesis.json: public, but written only by its owner.
 constexpr mode_t kGenesisFileMode = 0644;
@@ -80,64 +85,10 @@ struct GenerateOptions {
   std::uint32_t per_shard = 4;
   std::uint64_t power = 1;
   std::string scheme = "bls";
-  std::string network_seed_hex;  // empty: random
+  std::string network_seed_hex;  // empty: not given, a random seed
   std::string out_dir = "devnet";
   bool force = false;
 };
-
-/// A file generate writes, held in memory until every file is ready.
-struct PendingFile {
-  std::string name;
-  std::string contents;
-  mode_t mode;
-};
-
-/// Writes every file or, failing, as few as it can: without --force nothing
-/// is written when any name is taken, and files made before a later failure
-/// are removed; with --force every file is staged first and the renames come
-/// last, so a failure while staging changes nothing.
-std::expected<void, std::string> write_files(keygen::OutputDir& dir,
-                                             const std::vector<PendingFile>& files, bool force) {
-  if (!force) {
-    std::vector<std::string> taken;
-    for (const auto& f : files)
-      if (dir.exists(f.name)) taken.push_back(f.name);
-    if (!taken.empty()) {
-      std::string what = (dir.path() / taken[0]).string();
-      what += taken.size() == 1 ? " already exists"
-                                : " and " + std::to_string(taken.size() - 1) +
-                                      " more of the files to write already exist";
-      return std::unexpected(what + "; nothing was written (pass --force to replace them)");
-    }
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      if (auto made = dir.create(files[i].name, files[i].contents, files[i].mode); !made) {
-        for (std::size_t j = 0; j < i; ++j)
-          dir.discard(files[j].name);
-        return made;
-      }
-    }
-    return dir.sync();
-  }
-  std::vector<std::string> staged;
-  for (const auto& f : files) {
-    auto name = dir.stage(f.contents, f.mode);
-    if (!name) {
-      for (const auto& s : staged)
-        dir.discard(s);
-      return std::unexpected(name.error() + "; nothing was replaced");
-    }
-    staged.push_back(*name);
-  }
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (auto moved = dir.commit(staged[i], files[i].name); !moved) {
-      for (std::size_t j = i; j < staged.size(); ++j)
-        dir.discard(staged[j]);
-      return std::unexpected(moved.error() + " (" + std::to_string(i) + " of " +
-                             std::to_string(files.size()) + " files were already replaced)");
-    }
-  }
-  return dir.sync();
-}
 
 /// Seed files left in `dir` by an earlier, larger run: not in the new genesis.
 std::vector<std::string> stale_seed_files(const fs::path& dir, std::uint32_t validators) {
@@ -156,6 +107,79 @@ std::vector<std::string> stale_seed_files(const fs::path& dir, std::uint32_t val
   return out;
 }
 
+/// The signal that asked generate to stop, or 0. The handler stores it and
+/// generate reads it between files: a lock-free atomic is what a signal
+/// handler may safely touch.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
+void on_stop_signal(int signal) {
+  g_stop_signal.store(signal, std::memory_order_relaxed);
+}
+
+bool stop_requested() {
+  return g_stop_signal.load(std::memory_order_relaxed) != 0;
+}
+
+/// Catches SIGINT, SIGTERM and SIGHUP so that generate can remove what it
+/// has written before it exits. SA_RESETHAND: a second signal kills at once.
+/// SA_RESTART: a write in progress is not cut short. A signal ignored on entry
+/// stays ignored (a script's background job ignores SIGINT, nohup SIGHUP).
+void catch_stop_signals() {
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(signal, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    ::sigaction(signal, &action, nullptr);
+  }
+}
+
+const char* signal_name(int signal) {
+  switch (signal) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+  }
+  return "a signal";
+}
+
+/// Reports an interrupt; the exit code is the one a shell gives a process
+/// the signal killed (130 for SIGINT, 143 for SIGTERM).
+int interrupted(const std::string& what_was_undone) {
+  int signal = g_stop_signal.load(std::memory_order_relaxed);
+  std::fprintf(stderr, "error: interrupted by %s: %s\n", signal_name(signal),
+               what_was_undone.c_str());
+  return kExitSignalBase + signal;
+}
+
+/// Wipes the seed files' text however generate returns.
+struct WipeOnReturn {
+  std::vector<keygen::PendingFile>& files;
+  ~WipeOnReturn() {
+    for (auto& f : files)
+      sodium_memzero(f.contents.data(), f.contents.size());
+  }
+};
+
+/// Others may add names to a folder they can write and, without the sticky
+/// bit, rename or delete the files in it: a swapped genesis.json would go
+/// unnoticed. Worth a warning, not a refusal (a scratch network in /tmp).
+void warn_if_writable_by_others(const keygen::OutputDir& dir) {
+  mode_t mode = dir.permissions();
+  if ((mode & S_IWOTH) == 0) return;
+  std::fprintf(stderr,
+               "warning: %s is writable by every user (mode %04o): others can add files to it%s; "
+               "keep keys in a folder only you can write\n",
+               dir.path().c_str(), static_cast<unsigned>(mode),
+               (mode & S_ISVTX) != 0 ? "" : " and rename or delete yours (no sticky bit)");
+}
+
 int generate(const GenerateOptions& o) {
   std::uint64_t total = std::uint64_t{o.shards} * o.per_shard;
   if (total > apps::kMaxGenesisValidators) {
@@ -170,6 +194,7 @@ int generate(const GenerateOptions& o) {
     std::fprintf(stderr, "error: libsodium failed to initialise\n");
     return kExitFailed;
   }
+  catch_stop_signals();
   crypto::MasterSeed network_seed{};
   if (o.network_seed_hex.empty()) {
     randombytes_buf(network_seed.data(), network_seed.size());
@@ -183,11 +208,16 @@ int generate(const GenerateOptions& o) {
   // Every file is made in memory first: nothing touches the disk unless all
   // of it can be written.
   crypto::SchemeKind scheme = scheme_from(o.scheme);
-  std::vector<PendingFile> files;
+  std::vector<keygen::PendingFile> files;
+  WipeOnReturn wipe{files};
   std::vector<types::Committee> committees;
   for (std::uint32_t s = 0; s < o.shards; ++s) {
     std::vector<types::ValidatorInfo> members;
     for (std::uint32_t i = 0; i < o.per_shard; ++i) {
+      if (stop_requested()) {
+        sodium_memzero(network_seed.data(), network_seed.size());
+        return interrupted("no file was written");
+      }
       std::uint32_t id = s * o.per_shard + i;
       auto seed = crypto::derive_seed(network_seed, id);
       members.push_back(crypto::derive_validator_keys(scheme, seed).info(id, o.power));
@@ -206,11 +236,15 @@ int generate(const GenerateOptions& o) {
   files.push_back({"genesis.json", apps::genesis_to_json(genesis), kGenesisFileMode});
 
   auto dir = keygen::OutputDir::open(o.out_dir);
-  auto written = dir ? write_files(*dir, files, o.force) : std::unexpected(dir.error());
-  for (auto& f : files)
-    sodium_memzero(f.contents.data(), f.contents.size());
+  if (!dir) {
+    std::fprintf(stderr, "error: %s\n", dir.error().c_str());
+    return kExitFailed;
+  }
+  warn_if_writable_by_others(*dir);
+  auto written = keygen::write_file_set(*dir, files, o.force, stop_requested);
+  if (!written && written.error().interrupted) return interrupted(written.error().message);
   if (!written) {
-    std::fprintf(stderr, "error: %s\n", written.error().c_str());
+    std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
     return kExitFailed;
   }
   auto genesis_path = dir->path() / "genesis.json";
@@ -309,6 +343,10 @@ int main(int argc, char** argv) {
   CLI::App app{"Hyperscale validator keys and genesis committee (docs/keygen.md)"};
   app.option_defaults()->always_capture_default();  // --help shows every default
   app.require_subcommand(1);
+  app.set_version_flag(
+      "--version",
+      std::string("hyperscale-keygen ") + HS_VERSION + " (commit " + HS_GIT_COMMIT + ")",
+      "print the version and exit");
 
   GenerateOptions g;
   auto* gen = app.add_subcommand("generate", "make validator seed files and genesis.json");
@@ -321,7 +359,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"bls", "mock"}));
   gen->add_option("--network-seed", g.network_seed_hex,
                   "64 hex digits from which every seed derives, for reproducible test networks "
-                  "(anyone who knows it knows every key); empty: random")
+                  "(anyone who knows it knows every key); omit it for a random seed")
       ->check(kSeedHex);
   gen->add_option("--out", g.out_dir, "output folder (made with mode 0700 when missing)")
       ->check(kNonEmpty);

@@ -67,6 +67,11 @@ OutputDir::~OutputDir() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+mode_t OutputDir::permissions() const {
+  struct stat st {};
+  return ::fstat(fd_, &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
 bool OutputDir::exists(const std::string& name) const {
   struct stat st {};
   return ::fstatat(fd_, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;

@@ -30,6 +30,9 @@ class OutputDir {
   ~OutputDir();
 
   const std::filesystem::path& path() const { return path_; }
+  /// The folder's permission bits (e.g. 01777 for /tmp), read from the open
+  /// descriptor; 0 if they cannot be read.
+  mode_t permissions() const;
 
   /// Whether anything, even a dangling symbolic link, is named `name` here.
   bool exists(const std::string& name) const;

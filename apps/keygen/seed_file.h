@@ -22,7 +22,9 @@ inline constexpr unsigned kSeedFileMode = 0600;
 /// wipes it after use.
 std::string seed_to_text(const crypto::MasterSeed& seed);
 /// Parses a seed file's text: exactly 64 hex digits (either case), then
-/// nothing, "\n" or "\r\n". The error does not quote the text (it is secret).
+/// nothing, "\n" or "\r\n". The error does not quote the text (it is secret):
+/// it gives the number of hex digits, or the position of the first character
+/// that is neither a hex digit nor the line's end.
 std::expected<crypto::MasterSeed, std::string> seed_from_text(std::string_view text);
 /// Reads and parses the seed file at `path`: a regular file of at most
 /// kMaxSeedFileBytes bytes (see apps::read_regular_file). Errors name the path.

@@ -46,6 +46,15 @@ string(JSON j SET "${base}" scheme 1)
 bad_genesis(scheme_not_a_string "${j}" "scheme must be")
 bad_genesis(not_json "{\"shards\": [" "not valid JSON")
 
+# A NUL byte ends the input for nlohmann::json: the bytes after one must not
+# pass unseen. (A CMake string cannot hold a NUL: printf appends it.)
+file(WRITE "${WORK}/nul.json" "${base}")
+execute_process(COMMAND sh -c "printf '\\000garbage {{{' >> \"$1\"" sh "${WORK}/nul.json")
+string(LENGTH "${base}" base_size)
+keygen(check "${WORK}/nul.json")
+expect("check of a genesis followed by a NUL byte and garbage" 1
+       "NUL byte at byte offset ${base_size}")
+
 # The size limit, 16 MiB: a valid genesis padded to exactly the limit passes,
 # one byte more is refused.
 string(LENGTH "${base}" size)

@@ -9,6 +9,9 @@ execute_process(COMMAND sh -c "umask 000 && exec \"$@\"" sh "${KEYGEN}" generate
                         --network-seed ${seed_a} --out "${WORK}/net"
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
 expect("generate into a new folder" 0 "wrote .*genesis.json")
+if(err MATCHES "writable by every user")
+  fail("generate into a private folder warned: ${err}")
+endif()
 expect_mode("${WORK}/net" 700)
 expect_mode("${WORK}/net/genesis.json" 644)
 foreach(name IN LISTS seeds)
@@ -106,6 +109,15 @@ if(NOT EXISTS "${WORK}/planted/validator-3.seed")
 endif()
 keygen(generate --network-seed ${seed_b} --out "${WORK}/planted" --force)
 expect("generate --force back to 4 validators" 0)
+
+# A folder every user can write: written, with a warning on stderr.
+file(MAKE_DIRECTORY "${WORK}/shared")
+execute_process(COMMAND chmod 0777 "${WORK}/shared")
+keygen(generate --network-seed ${seed_a} --out "${WORK}/shared")
+expect("generate into a world-writable folder" 0 "wrote .*genesis.json")
+if(NOT err MATCHES "warning: [^\n]*shared is writable by every user [(]mode 0777[)]")
+  fail("no warning for a world-writable folder: ${err}")
+endif()
 
 # One network seed, one genesis: `net` and `planted` now both come from seed_b.
 file(SHA256 "${WORK}/net/genesis.json" a)

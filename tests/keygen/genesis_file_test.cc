@@ -50,6 +50,39 @@ TEST(GenesisFile, RefusesWrongTypesWithoutThrowing) {
   EXPECT_NE(error_of(negative).find("'id' must be a whole number"), std::string::npos);
 }
 
+// The range in the message is the field's own: a power is at least 1.
+TEST(GenesisFile, OutOfRangeNumbersNameTheirRange) {
+  for (const char* bad : {R"("power": 0)", R"("power": -1)", R"("power": 1.5)"}) {
+    auto text = one_validator();
+    text.replace(text.find(R"("power": 1)"), 10, bad);
+    EXPECT_NE(error_of(text).find("'power' must be a whole number from 1 to 18446744073709551615"),
+              std::string::npos)
+        << bad << ": " << error_of(text);
+  }
+  auto big_id = one_validator();
+  big_id.replace(big_id.find(R"("id": 0)"), 7, R"("id": 4294967296)");
+  EXPECT_NE(error_of(big_id).find("'id' must be a whole number from 0 to 4294967295"),
+            std::string::npos)
+      << error_of(big_id);
+}
+
+// nlohmann::json stops reading at a NUL byte: what follows one must not pass
+// unseen.
+TEST(GenesisFile, RefusesANulByteAnywhere) {
+  const std::string good = one_validator();
+  ASSERT_EQ(error_of(good), "(accepted)");
+  const std::string nul(1, '\0');
+  EXPECT_NE(error_of(good + nul + "garbage {{{")
+                .find("NUL byte at byte offset " + std::to_string(good.size())),
+            std::string::npos)
+      << error_of(good + nul + "garbage {{{");
+  EXPECT_NE(error_of(good + nul).find("NUL byte"), std::string::npos);
+  EXPECT_NE(error_of(nul + good).find("NUL byte at byte offset 0"), std::string::npos);
+  auto in_string = good;
+  in_string.insert(in_string.find("aaaa"), nul);
+  EXPECT_NE(error_of(in_string).find("NUL byte"), std::string::npos);
+}
+
 TEST(GenesisFile, RefusesUnknownAndRepeatedFields) {
   EXPECT_NE(error_of(one_validator(R"("extra": 1, )")).find("unknown field 'extra'"),
             std::string::npos);

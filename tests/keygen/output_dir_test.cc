@@ -44,6 +44,16 @@ TEST_F(OutputDirTest, CreatesAMissingFolderOwnerOnly) {
   EXPECT_EQ(mode_of(tmp_ / "slash"), 0700u);
 }
 
+// generate warns on a folder others can write; the mode comes from the open
+// folder.
+TEST_F(OutputDirTest, ReportsTheFolderPermissions) {
+  auto dir = OutputDir::open(tmp_ / "out");
+  ASSERT_TRUE(dir.has_value()) << dir.error();
+  EXPECT_EQ(dir->permissions(), 0700u);
+  fs::permissions(tmp_ / "out", fs::perms::all | fs::perms::sticky_bit);
+  EXPECT_EQ(dir->permissions(), 01777u);
+}
+
 TEST_F(OutputDirTest, CreateWritesTheExactModeAndContents) {
   auto dir = OutputDir::open(tmp_.path());
   ASSERT_TRUE(dir.has_value());

@@ -40,6 +40,31 @@ TEST(SeedFile, RefusesAnyOtherText) {
   }
 }
 
+// A seed of the wrong length says so, newline or not; a stray character is
+// named by its place, never quoted.
+TEST(SeedFile, SaysWhatIsWrong) {
+  std::string good = seed_to_text(counting_seed()).substr(0, 64);
+  auto error_of = [](const std::string& text) {
+    auto seed = seed_from_text(text);
+    return seed ? std::string("(accepted)") : seed.error();
+  };
+  for (const auto& [text, want] : std::vector<std::pair<std::string, std::string>>{
+           {good.substr(0, 63) + "\n", "63 hex digits; want exactly 64"},
+           {good.substr(0, 63), "63 hex digits; want exactly 64"},
+           {good + "a\r\n", "65 hex digits; want exactly 64"},
+           {"", "0 hex digits; want exactly 64"},
+           {good + "\n\n", "64 hex digits and more text after them"},
+           {good.substr(0, 10) + "g" + good.substr(11), "character 11 is not a hex digit"},
+           {good + " ", "character 65 is not a hex digit"},
+           {good + "\r", "character 65 is not a hex digit"}}) {
+    std::string error = error_of(text);
+    EXPECT_NE(error.find(want), std::string::npos) << error;
+    EXPECT_EQ(error.find("not a hex digit") != std::string::npos,
+              want.find("not a hex digit") != std::string::npos)
+        << error;
+  }
+}
+
 TEST(SeedFile, ReadsFromDiskWithinItsLimit) {
   testing::TempDir dir;
   testing::write_text(dir / "s", seed_to_text(counting_seed()));
