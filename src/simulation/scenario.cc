@@ -169,6 +169,20 @@ std::vector<std::string> validate(const Scenario& s) {
                          " ms, after the run (--duration)");
     check_ids(p.side_a, "partition");
     check_ids(p.side_b, "partition");
+    // Ids are global and shards only talk inside themselves: two sides
+    // with no shard in common cut nothing ('0|4' with 2 shards of 4).
+    auto shard_of = [n](types::ValidatorId v) { return n ? v / n : 0; };
+    bool cuts = p.side_b.empty() ||
+                std::any_of(p.side_a.begin(), p.side_a.end(), [&](types::ValidatorId a) {
+                  return std::any_of(p.side_b.begin(), p.side_b.end(), [&](types::ValidatorId b) {
+                    return shard_of(a) == shard_of(b);
+                  });
+                });
+    if (!cuts)
+      problems.push_back(
+          "partition window's sides share no shard, so it cuts nothing (ids are global: shard s "
+          "holds s*" +
+          std::to_string(n) + " .. s*" + std::to_string(n) + "+" + std::to_string(n - 1) + ")");
   }
   for (const auto& c : s.crashes) {
     if (c.end_ms <= c.start_ms) problems.push_back("crash window ends before it starts");

@@ -13,7 +13,7 @@ set(cases
   "--partition^5-12:99999999999999999999" "--partition^5-12:4294967296|1,2,3"
   "--partition^5abc-12xyz:0" "--partition^1-2:0,0,0" "--partition^1-2:0>0"
   "--partition^nan-2:0"
-  "--shards^2^--partition^1-2:0>8" "--byzantine^silent:0" "--crash^1-6:0"
+  "--shards^2^--partition^1-2:0>8" "--byzantine^silent:0" "--shards^2^--partition^1-2:0|4" "--crash^1-6:0"
   "--max-memory-mb^17592186044416")
 set(failures "")
 foreach(case IN LISTS cases)
@@ -24,7 +24,7 @@ foreach(case IN LISTS cases)
   string(REPLACE "--" "" name "${flag}")
   if(NOT rc EQUAL 2)
     string(APPEND failures "\n  ${case}: exit '${rc}' (want 2): ${err}")
-  elseif(NOT err MATCHES "${name}|slow validator|clock offset|faults per shard|names validator|crash window")
+  elseif(NOT err MATCHES "${name}|slow validator|clock offset|faults per shard|names validator|crash window|partition window")
     string(APPEND failures "\n  ${case}: the message does not name the flag: ${err}")
   endif()
 endforeach()
