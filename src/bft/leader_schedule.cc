@@ -220,7 +220,9 @@ bool LeaderSchedule::add(const types::Block& block) {
     for (auto i = skipped; i > 0 && seen.size() < committee_.size(); --i)
       if (seen.insert(seq[i - 1]).second) rec.skipped_leaders.push_back(seq[i - 1]);
   }
-  records_.emplace(rec.hash, std::move(rec));
+  auto hash = rec.hash;
+  records_.emplace(hash, std::move(rec));
+  uncommitted_.insert(hash);
   return true;
 }
 
@@ -228,6 +230,7 @@ void LeaderSchedule::committed(const types::Hash& hash) {
   if (!records_.contains(hash) || committed_set_.contains(hash)) return;
   committed_order_.push_back(hash);
   committed_set_.emplace(hash, true);
+  uncommitted_.erase(hash);
   while (committed_order_.size() > kCommittedRecordsKept) {
     records_.erase(committed_order_.front());
     sequences_.erase(committed_order_.front());
