@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/message_samples.h"
+#include "jmt/tree.h"
 #include "types/generators.h"
 
 namespace fs = std::filesystem;
@@ -115,6 +116,30 @@ int main(int argc, char** argv) {
                 "\"power\": 1, \"bls_public_key\": \"" +
                 std::string(96, 'a') + "\", \"bls_pop\": \"" + std::string(192, 'b') +
                 "\", \"network_key\": \"" + std::string(64, 'c') + "\"}]}]}\n"});
+  }
+  {
+    // Jellyfish Merkle Tree proofs over the fuzz target's tree (even key ids
+    // 0..254 hold values), each after its two claim bytes.
+    auto key = [](std::uint64_t i) { return Hasher().update_u64(i).finish(); };
+    hyperscale::jmt::InMemoryTreeStore store;
+    std::vector<hyperscale::jmt::KeyUpdate> ups;
+    for (std::uint64_t i = 0; i < 256; i += 2)
+      ups.push_back({key(i), Hasher().update_u64(i).update_u8(1).finish()});
+    hyperscale::jmt::sort_updates(ups);
+    store.write(*hyperscale::jmt::apply_updates(store, std::nullopt, 0, ups));
+    fs::path dir = root / "jmt_proof";
+    fs::create_directories(dir);
+    for (int id_int : {0, 1, 2, 77, 128, 255}) {
+      auto id = static_cast<std::uint8_t>(id_int);
+      auto proof = hyperscale::jmt::get_with_proof(store, 0, key(id));
+      Bytes bytes{id, static_cast<std::uint8_t>(id % 2 == 0 ? 1 : 0)};
+      Bytes enc = encode(proof->proof);
+      bytes.insert(bytes.end(), enc.begin(), enc.end());
+      std::ofstream out(dir / ("seed-" + std::to_string(id)), std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(bytes.data()),
+                static_cast<std::streamsize>(bytes.size()));
+      ok = ok && static_cast<bool>(out);
+    }
   }
   if (ok) std::printf("wrote seed corpus under %s\n", root.c_str());
   return ok ? 0 : 1;

@@ -3,17 +3,9 @@
 #include <algorithm>
 
 #include "types/limits.h"
+#include "types/overloaded.h"
 
 namespace hyperscale::types {
-
-namespace {
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-}  // namespace
 
 Hash intent_hash_of(const TransactionPayload& payload) {
   return hash_bytes(encode(payload));

@@ -1,0 +1,305 @@
+#include "jmt/tree.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+
+#include "types/assert.h"
+
+namespace hyperscale::jmt {
+
+std::string_view to_string(TreeError e) {
+  switch (e) {
+    case TreeError::kUnknownVersion:
+      return "version not in the tree store";
+    case TreeError::kMissingNode:
+      return "tree node missing from the store";
+    case TreeError::kVersionNotNewer:
+      return "new version not above the base version";
+    case TreeError::kUnsortedUpdates:
+      return "updates not strictly sorted by key hash";
+  }
+  return "unknown tree error";
+}
+
+namespace {
+
+/// Leaf content while building: a key and its value hash.
+struct Entry {
+  Hash key_hash;
+  Hash value_hash;
+};
+
+/// One version's update: walks the base tree along the updated keys,
+/// rebuilding the touched paths bottom-up. Nodes it writes are keyed by
+/// (version, path); nodes it replaces are recorded stale.
+class Updater {
+ public:
+  Updater(const TreeReader& reader, Version version, std::size_t updates)
+      : reader_(reader), version_(version) {
+    written_.reserve(4 * updates + 8);  // about the nodes a path rewrites per key
+  }
+
+  /// The subtree at `path` after applying `ups` (all starting with `path`)
+  /// to `existing`; nullopt when it ends up empty.
+  std::optional<NodeRef> update(const NibblePath& path, const std::optional<NodeRef>& existing,
+                                std::span<const KeyUpdate> ups) {
+    if (ups.empty()) return existing;
+    if (!existing) return build_from_inserts(path, ups);
+    NodePtr node = reader_.node(NodeKey{existing->version, path});
+    if (!node) {
+      failed_ = true;
+      return existing;
+    }
+    if (existing->leaf) return update_leaf(path, *existing, std::get<LeafNode>(*node), ups);
+    return update_internal(path, *existing, std::get<InternalNode>(*node), ups);
+  }
+
+  bool failed() const { return failed_; }
+
+  TreeUpdateBatch finish(std::optional<NodeRef> root) {
+    TreeUpdateBatch out;
+    out.version = version_;
+    out.root.node = root;
+    // Children before parents, in nibble order: a deterministic order.
+    out.new_nodes = std::move(written_);
+    out.stale_nodes = std::move(stale_);
+    out.hashed_nodes = hashed_nodes_;
+    out.hashed_bytes = hashed_bytes_;
+    return out;
+  }
+
+ private:
+  std::optional<NodeRef> update_leaf(const NibblePath& path, const NodeRef& ref,
+                                     const LeafNode& leaf, std::span<const KeyUpdate> ups) {
+    // Merge the leaf into the sorted updates; the leaf loses to an update of its key.
+    std::vector<Entry> merged;
+    merged.reserve(ups.size() + 1);
+    bool leaf_placed = false, changed = false;
+    for (const auto& u : ups) {
+      if (!leaf_placed && leaf.key_hash < u.key_hash) {
+        merged.push_back({leaf.key_hash, leaf.value_hash});
+        leaf_placed = true;
+      }
+      if (u.key_hash == leaf.key_hash) {
+        leaf_placed = true;
+        changed = true;
+        if (u.value_hash) merged.push_back({u.key_hash, *u.value_hash});
+        continue;
+      }
+      if (u.value_hash) {
+        merged.push_back({u.key_hash, *u.value_hash});
+        changed = true;
+      }
+    }
+    if (!leaf_placed) merged.push_back({leaf.key_hash, leaf.value_hash});
+    if (!changed) return ref;  // only deletes of absent keys
+    retire(NodeKey{ref.version, path});
+    if (merged.empty()) return std::nullopt;
+    return build(path, merged);
+  }
+
+  std::optional<NodeRef> update_internal(const NibblePath& path, const NodeRef& ref,
+                                         const InternalNode& node, std::span<const KeyUpdate> ups) {
+    const std::size_t depth = path.size();
+    std::array<std::optional<NodeRef>, limits::kRadix> children;
+    for (std::uint16_t bits = node.bitmap, idx = 0; bits != 0; bits &= bits - 1, ++idx) {
+      auto n = static_cast<std::uint8_t>(std::countr_zero(bits));
+      children[n] = NodeRef{node.children[idx].hash, node.children[idx].version,
+                            (node.leaf_bitmap >> n & 1) != 0};
+    }
+    bool changed = false;
+    std::size_t i = 0;
+    while (i < ups.size()) {
+      std::uint8_t nib = nibble_at(ups[i].key_hash, depth);
+      std::size_t j = i + 1;
+      while (j < ups.size() && nibble_at(ups[j].key_hash, depth) == nib)
+        ++j;
+      auto updated = update(path.child(nib), children[nib], ups.subspan(i, j - i));
+      if (updated != children[nib]) {
+        changed = true;
+        children[nib] = updated;
+      }
+      i = j;
+    }
+    if (!changed) return ref;
+    retire(NodeKey{ref.version, path});
+    return assemble(path, children);
+  }
+
+  /// A node at `path` over `children`: nothing, the lone leaf moved up, or
+  /// an internal node.
+  std::optional<NodeRef> assemble(const NibblePath& path,
+                                  const std::array<std::optional<NodeRef>, limits::kRadix>& kids) {
+    std::size_t count = 0;
+    std::uint8_t last = 0;
+    for (std::uint8_t n = 0; n < limits::kRadix; ++n)
+      if (kids[n]) {
+        ++count;
+        last = n;
+      }
+    if (count == 0) return std::nullopt;
+    if (count == 1 && kids[last]->leaf) {
+      // A lone leaf sits at the shortest unique prefix: move it up here.
+      NodeKey from{kids[last]->version, path.child(last)};
+      NodePtr leaf;
+      if (from.version == version_) {
+        // Written by this version a level down, and last: the other children
+        // ended empty, and an empty subtree writes nothing. Never stored.
+        HS_ASSERT(!written_.empty() && written_.back().first == from);
+        leaf = std::move(written_.back().second);
+        written_.pop_back();
+      } else {
+        leaf = reader_.node(from);
+        if (!leaf) {
+          failed_ = true;
+          return std::nullopt;
+        }
+        retire(from);
+      }
+      written_.emplace_back(NodeKey{version_, path}, std::move(leaf));
+      return NodeRef{kids[last]->hash, version_, true};
+    }
+    auto node = std::make_shared<Node>(InternalNode{});
+    auto& in = std::get<InternalNode>(*node);
+    in.children.reserve(count);
+    std::array<Hash, limits::kRadix> hashes;
+    for (std::uint8_t n = 0; n < limits::kRadix; ++n) {
+      if (!kids[n]) continue;
+      auto bit = static_cast<std::uint16_t>(1u << n);
+      in.bitmap |= bit;
+      if (kids[n]->leaf) in.leaf_bitmap |= bit;
+      hashes[in.children.size()] = kids[n]->hash;
+      in.children.push_back({kids[n]->hash, kids[n]->version});
+    }
+    Hash h = internal_hash(in.bitmap, hashes.data(), count);
+    count_hash(3 + 32 * count);
+    written_.emplace_back(NodeKey{version_, path}, std::move(node));
+    return NodeRef{h, version_, false};
+  }
+
+  std::optional<NodeRef> build_from_inserts(const NibblePath& path,
+                                            std::span<const KeyUpdate> ups) {
+    std::vector<Entry> entries;
+    entries.reserve(ups.size());
+    for (const auto& u : ups)
+      if (u.value_hash) entries.push_back({u.key_hash, *u.value_hash});
+    if (entries.empty()) return std::nullopt;
+    return build(path, entries);
+  }
+
+  /// A fresh subtree at `path` over sorted, distinct `entries` (non-empty).
+  NodeRef build(const NibblePath& path, std::span<const Entry> entries) {
+    if (entries.size() == 1) {
+      auto leaf = std::make_shared<Node>(LeafNode{entries[0].key_hash, entries[0].value_hash});
+      Hash h = leaf_hash(entries[0].key_hash, entries[0].value_hash);
+      count_hash(65);
+      written_.emplace_back(NodeKey{version_, path}, std::move(leaf));
+      return NodeRef{h, version_, true};
+    }
+    const std::size_t depth = path.size();
+    HS_ASSERT_MSG(depth < limits::kMaxDepth, "two equal key hashes in one batch");
+    std::array<std::optional<NodeRef>, limits::kRadix> kids;
+    std::size_t i = 0;
+    while (i < entries.size()) {
+      std::uint8_t nib = nibble_at(entries[i].key_hash, depth);
+      std::size_t j = i + 1;
+      while (j < entries.size() && nibble_at(entries[j].key_hash, depth) == nib)
+        ++j;
+      kids[nib] = build(path.child(nib), entries.subspan(i, j - i));
+      i = j;
+    }
+    auto ref = assemble(path, kids);
+    HS_ASSERT(ref.has_value());
+    return *ref;
+  }
+
+  void retire(const NodeKey& key) { stale_.push_back(StaleNode{version_, key}); }
+  void count_hash(std::size_t bytes) {
+    ++hashed_nodes_;
+    hashed_bytes_ += bytes;
+  }
+
+  const TreeReader& reader_;
+  Version version_;
+  std::vector<std::pair<NodeKey, NodePtr>> written_;  // in post-order
+  std::vector<StaleNode> stale_;
+  std::size_t hashed_nodes_ = 0;
+  std::size_t hashed_bytes_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::expected<TreeUpdateBatch, TreeError> apply_updates(const TreeReader& reader,
+                                                        std::optional<Version> base,
+                                                        Version version,
+                                                        std::span<const KeyUpdate> updates) {
+  for (std::size_t i = 1; i < updates.size(); ++i)
+    if (!(updates[i - 1].key_hash < updates[i].key_hash))
+      return std::unexpected(TreeError::kUnsortedUpdates);
+  Root base_root;
+  if (base) {
+    if (version <= *base) return std::unexpected(TreeError::kVersionNotNewer);
+    auto r = reader.root_at(*base);
+    if (!r) return std::unexpected(TreeError::kUnknownVersion);
+    base_root = *r;
+  }
+  Updater updater(reader, version, updates.size());
+  auto root = updater.update(NibblePath{}, base_root.node, updates);
+  if (updater.failed()) return std::unexpected(TreeError::kMissingNode);
+  return updater.finish(root);
+}
+
+void sort_updates(std::vector<KeyUpdate>& updates) {
+  std::stable_sort(updates.begin(), updates.end(),
+                   [](const KeyUpdate& a, const KeyUpdate& b) { return a.key_hash < b.key_hash; });
+  // Keep the last of each run of equal keys.
+  std::vector<KeyUpdate> out;
+  out.reserve(updates.size());
+  for (std::size_t i = 0; i < updates.size(); ++i)
+    if (i + 1 == updates.size() || updates[i + 1].key_hash != updates[i].key_hash)
+      out.push_back(updates[i]);
+  updates = std::move(out);
+}
+
+std::expected<ValueWithProof, TreeError> get_with_proof(const TreeReader& reader, Version version,
+                                                        const Hash& key_hash) {
+  auto root = reader.root_at(version);
+  if (!root) return std::unexpected(TreeError::kUnknownVersion);
+  ValueWithProof out;
+  std::optional<NodeRef> at = root->node;
+  NibblePath path;
+  while (at) {
+    NodePtr node = reader.node(NodeKey{at->version, path});
+    if (!node) return std::unexpected(TreeError::kMissingNode);
+    if (const auto* leaf = std::get_if<LeafNode>(node.get())) {
+      out.proof.leaf = *leaf;
+      if (leaf->key_hash == key_hash) out.value_hash = leaf->value_hash;
+      break;
+    }
+    const auto& in = std::get<InternalNode>(*node);
+    std::uint8_t nib = nibble_at(key_hash, path.size());
+    ProofLevel level;
+    level.bitmap = in.bitmap;
+    std::optional<NodeRef> next = in.child(nib);
+    for (std::uint8_t n = 0, idx = 0; n < limits::kRadix; ++n) {
+      if (!(in.bitmap & (1u << n))) continue;
+      if (n != nib) level.siblings.push_back(in.children[idx].hash);
+      ++idx;
+    }
+    out.proof.levels.push_back(std::move(level));
+    if (!next) break;
+    at = next;
+    path = path.child(nib);
+  }
+  return out;
+}
+
+std::expected<Hash, TreeError> root_hash(const TreeReader& reader, Version version) {
+  auto root = reader.root_at(version);
+  if (!root) return std::unexpected(TreeError::kUnknownVersion);
+  return root->hash();
+}
+
+}  // namespace hyperscale::jmt

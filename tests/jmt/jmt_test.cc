@@ -1,0 +1,456 @@
+// The Jellyfish Merkle Tree against a reference: a sorted map whose root is
+// recomputed from scratch, by a recursive definition written from the
+// description in jmt/node.h (not from the incremental code). Random batches
+// of inserts, updates and deletes must give the reference's root at every
+// version; proofs must verify, and fail when any byte changes; pruning must
+// keep exactly the nodes that retained versions reach.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "jmt/tree.h"
+#include "types/codec.h"
+
+namespace hyperscale::jmt {
+namespace {
+
+using Map = std::map<Hash, Hash>;  // key hash -> value hash
+
+// --- the reference -----------------------------------------------------------------------
+
+Hash ref_leaf(const Hash& k, const Hash& v) {
+  return types::Hasher().update_u8(0x00).update(k).update(v).finish();
+}
+
+Hash ref_internal(std::uint16_t bitmap, const std::vector<Hash>& kids) {
+  types::Hasher h;
+  h.update_u8(0x01)
+      .update_u8(static_cast<std::uint8_t>(bitmap))
+      .update_u8(static_cast<std::uint8_t>(bitmap >> 8));
+  for (const auto& k : kids)
+    h.update(k);
+  return h.finish();
+}
+
+std::uint8_t ref_nibble(const Hash& k, std::size_t i) {
+  return static_cast<std::uint8_t>(i % 2 ? k.bytes[i / 2] & 15 : k.bytes[i / 2] >> 4);
+}
+
+/// Root of the keys in [first, last), all sharing their first `depth` nibbles.
+Hash ref_root(Map::const_iterator first, Map::const_iterator last, std::size_t depth) {
+  if (first == last) return Hash::zero();
+  if (std::next(first) == last) return ref_leaf(first->first, first->second);
+  std::uint16_t bitmap = 0;
+  std::vector<Hash> kids;
+  while (first != last) {
+    std::uint8_t nib = ref_nibble(first->first, depth);
+    auto end = first;
+    while (end != last && ref_nibble(end->first, depth) == nib)
+      ++end;
+    bitmap = static_cast<std::uint16_t>(bitmap | (1u << nib));
+    kids.push_back(ref_root(first, end, depth + 1));
+    first = end;
+  }
+  return ref_internal(bitmap, kids);
+}
+
+Hash ref_root(const Map& m) {
+  return ref_root(m.begin(), m.end(), 0);
+}
+
+// --- helpers -----------------------------------------------------------------------------
+
+Hash key(std::uint64_t i) {
+  return types::hash_bytes("key " + std::to_string(i));
+}
+Hash val(std::uint64_t i) {
+  return types::hash_bytes("value " + std::to_string(i));
+}
+
+/// Applies `ups` to the store at `version` on top of the latest version.
+Hash commit(InMemoryTreeStore& store, Version version, std::vector<KeyUpdate> ups) {
+  sort_updates(ups);
+  auto batch = apply_updates(store, store.latest_version(), version, ups);
+  EXPECT_TRUE(batch.has_value());
+  store.write(*batch);
+  return batch->root.hash();
+}
+
+void apply_to(Map& m, const std::vector<KeyUpdate>& ups) {
+  for (const auto& u : ups) {
+    if (u.value_hash)
+      m[u.key_hash] = *u.value_hash;
+    else
+      m.erase(u.key_hash);
+  }
+}
+
+/// A random batch over key ids [0, key_space): inserts, updates, deletes of
+/// present and absent keys; sometimes empty.
+std::vector<KeyUpdate> random_batch(std::mt19937_64& rng, std::uint64_t key_space,
+                                    std::size_t max_size) {
+  std::vector<KeyUpdate> ups;
+  std::size_t n = rng() % 5 == 0 ? 0 : rng() % (max_size + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    Hash k = key(rng() % key_space);
+    if (rng() % 3 == 0)
+      ups.push_back({k, std::nullopt});
+    else
+      ups.push_back({k, val(rng())});
+  }
+  return ups;
+}
+
+/// Every node reachable from the roots of versions [from, to].
+std::set<NodeKey> reachable(const TreeReader& r, Version from, Version to) {
+  std::set<NodeKey> out;
+  std::vector<NodeKey> todo;
+  for (Version v = from; v <= to; ++v) {
+    auto root = r.root_at(v);
+    if (root && root->node) todo.push_back(NodeKey{root->node->version, NibblePath{}});
+  }
+  while (!todo.empty()) {
+    NodeKey k = todo.back();
+    todo.pop_back();
+    if (!out.insert(k).second) continue;
+    NodePtr n = r.node(k);
+    EXPECT_NE(n, nullptr) << "a reachable node is missing";
+    if (!n) continue;
+    if (const auto* in = std::get_if<InternalNode>(n.get()))
+      for (std::uint8_t nib = 0; nib < 16; ++nib)
+        if (auto c = in->child(nib)) todo.push_back(NodeKey{c->version, k.path.child(nib)});
+  }
+  return out;
+}
+
+// --- roots -------------------------------------------------------------------------------
+
+TEST(Jmt, EmptyTreeHasTheZeroRoot) {
+  InMemoryTreeStore store;
+  EXPECT_EQ(commit(store, 0, {}), Hash::zero());
+  EXPECT_EQ(*root_hash(store, 0), Hash::zero());
+}
+
+TEST(Jmt, OneKeyTreeIsItsLeaf) {
+  InMemoryTreeStore store;
+  EXPECT_EQ(commit(store, 0, {{key(1), val(1)}}), ref_leaf(key(1), val(1)));
+}
+
+TEST(Jmt, RandomBatchesMatchTheReferenceAtEveryVersion) {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937_64 rng(seed);
+    InMemoryTreeStore store;
+    Map model;
+    std::vector<Hash> roots;
+    const std::uint64_t key_space = seed % 3 == 0 ? 20 : 400;  // small spaces collide often
+    for (Version v = 0; v < 60; ++v) {
+      auto ups = random_batch(rng, key_space, 40);
+      std::vector<KeyUpdate> sorted = ups;
+      sort_updates(sorted);
+      apply_to(model, sorted);
+      Hash got = commit(store, v, ups);
+      ASSERT_EQ(got, ref_root(model)) << "seed " << seed << " version " << v;
+      roots.push_back(got);
+    }
+    // Old versions stay readable until pruned.
+    for (Version v = 0; v < roots.size(); ++v)
+      EXPECT_EQ(*root_hash(store, v), roots[v]);
+  }
+}
+
+TEST(Jmt, EmptyBatchKeepsTheRootAndWritesNothing) {
+  InMemoryTreeStore store;
+  Hash r0 = commit(store, 0, {{key(1), val(1)}, {key(2), val(2)}});
+  auto batch = apply_updates(store, 0, 1, {});
+  ASSERT_TRUE(batch);
+  EXPECT_TRUE(batch->new_nodes.empty());
+  EXPECT_TRUE(batch->stale_nodes.empty());
+  EXPECT_EQ(batch->root.hash(), r0);
+  // Deleting absent keys is no change either.
+  std::vector<KeyUpdate> absent{{key(77), std::nullopt}, {key(78), std::nullopt}};
+  sort_updates(absent);
+  auto batch2 = apply_updates(store, 0, 1, absent);
+  ASSERT_TRUE(batch2);
+  EXPECT_TRUE(batch2->new_nodes.empty());
+  EXPECT_EQ(batch2->root.hash(), r0);
+}
+
+TEST(Jmt, DeletingEveryKeyEmptiesTheTreeAndItRefills) {
+  InMemoryTreeStore store;
+  Map model;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 300; ++i)
+    ups.push_back({key(i), val(i)});
+  apply_to(model, ups);
+  EXPECT_EQ(commit(store, 0, ups), ref_root(model));
+  // Delete in three batches, checking the collapsing leaves on the way.
+  for (std::uint64_t part = 0; part < 3; ++part) {
+    std::vector<KeyUpdate> dels;
+    for (std::uint64_t i = part; i < 300; i += 3)
+      dels.push_back({key(i), std::nullopt});
+    apply_to(model, dels);
+    EXPECT_EQ(commit(store, 1 + part, dels), ref_root(model));
+  }
+  EXPECT_EQ(*root_hash(store, 3), Hash::zero());
+  EXPECT_EQ(commit(store, 4, {{key(5), val(6)}}), ref_leaf(key(5), val(6)));
+  // Every node of the old versions is stale by now: pruning to version 4
+  // keeps only the one leaf.
+  store.prune(4);
+  EXPECT_EQ(store.node_count(), 1u);
+}
+
+TEST(Jmt, RejectsBadArguments) {
+  InMemoryTreeStore store;
+  commit(store, 3, {{key(1), val(1)}});
+  std::vector<KeyUpdate> unsorted{{key(1), val(1)}, {key(2), val(2)}};
+  if (unsorted[0].key_hash < unsorted[1].key_hash) std::swap(unsorted[0], unsorted[1]);
+  EXPECT_EQ(apply_updates(store, 3, 4, unsorted).error(), TreeError::kUnsortedUpdates);
+  std::vector<KeyUpdate> dup{{key(1), val(1)}, {key(1), val(2)}};
+  EXPECT_EQ(apply_updates(store, 3, 4, dup).error(), TreeError::kUnsortedUpdates);
+  EXPECT_EQ(apply_updates(store, 2, 4, {}).error(), TreeError::kUnknownVersion);
+  EXPECT_EQ(apply_updates(store, 3, 3, {}).error(), TreeError::kVersionNotNewer);
+  EXPECT_EQ(get_with_proof(store, 9, key(1)).error(), TreeError::kUnknownVersion);
+}
+
+/// A store with one node hidden: what a corrupt disk looks like to the tree.
+class HidingReader final : public TreeReader {
+ public:
+  HidingReader(const TreeReader& base, NodeKey hidden) : base_(base), hidden_(hidden) {}
+  NodePtr node(const NodeKey& k) const override { return k == hidden_ ? nullptr : base_.node(k); }
+  std::optional<Root> root_at(Version v) const override { return base_.root_at(v); }
+
+ private:
+  const TreeReader& base_;
+  NodeKey hidden_;
+};
+
+TEST(Jmt, AMissingNodeIsAnErrorNotACrash) {
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 50; ++i)
+    ups.push_back({key(i), val(i)});
+  commit(store, 0, ups);
+  HidingReader hiding(store, NodeKey{0, NibblePath{}});
+  std::vector<KeyUpdate> one{{key(3), val(9)}};
+  EXPECT_EQ(apply_updates(hiding, 0, 1, one).error(), TreeError::kMissingNode);
+  EXPECT_EQ(get_with_proof(hiding, 0, key(3)).error(), TreeError::kMissingNode);
+  // A leaf hidden below the root.
+  auto proof = get_with_proof(store, 0, key(3));
+  ASSERT_TRUE(proof);
+  HidingReader leafless(store, NodeKey{0, NibblePath(key(3), proof->proof.levels.size())});
+  EXPECT_EQ(get_with_proof(leafless, 0, key(3)).error(), TreeError::kMissingNode);
+  EXPECT_EQ(apply_updates(leafless, 0, 1, one).error(), TreeError::kMissingNode);
+}
+
+// --- proofs ------------------------------------------------------------------------------
+
+TEST(Jmt, ProofsOfPresentAndAbsentKeysVerify) {
+  std::mt19937_64 rng(7);
+  InMemoryTreeStore store;
+  Map model;
+  std::vector<Map> snapshots;
+  for (Version v = 0; v < 20; ++v) {
+    auto ups = random_batch(rng, 300, 60);
+    sort_updates(ups);
+    apply_to(model, ups);
+    commit(store, v, ups);
+    snapshots.push_back(model);
+  }
+  for (Version v = 0; v < 20; v += 3) {
+    const Map& m = snapshots[v];
+    Hash root = ref_root(m);
+    for (std::uint64_t i = 0; i < 320; ++i) {
+      Hash k = key(i);
+      auto got = get_with_proof(store, v, k);
+      ASSERT_TRUE(got);
+      auto it = m.find(k);
+      std::optional<Hash> want = it == m.end() ? std::nullopt : std::optional(it->second);
+      ASSERT_EQ(got->value_hash, want);
+      EXPECT_EQ(verify_proof_error(root, k, want, got->proof), std::nullopt)
+          << "version " << v << " key " << i;
+      // The same proof cannot claim the opposite.
+      std::optional<Hash> opposite = want ? std::nullopt : std::optional(val(i));
+      EXPECT_FALSE(verify_proof(root, k, opposite, got->proof));
+    }
+  }
+}
+
+TEST(Jmt, EmptyTreeProvesAbsence) {
+  InMemoryTreeStore store;
+  commit(store, 0, {});
+  auto got = get_with_proof(store, 0, key(1));
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->value_hash);
+  EXPECT_TRUE(verify_proof(Hash::zero(), key(1), std::nullopt, got->proof));
+  EXPECT_FALSE(verify_proof(Hash::zero(), key(1), val(1), got->proof));
+  EXPECT_FALSE(verify_proof(ref_leaf(key(1), val(1)), key(1), std::nullopt, got->proof));
+}
+
+TEST(Jmt, ProofsFailWhenAnyByteChanges) {
+  std::mt19937_64 rng(11);
+  InMemoryTreeStore store;
+  Map model;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 200; ++i)
+    ups.push_back({key(i), val(i)});
+  sort_updates(ups);
+  apply_to(model, ups);
+  commit(store, 0, ups);
+  Hash root = ref_root(model);
+  // Present keys (leaf end), absent keys ending at another leaf or an empty slot.
+  std::size_t checked_leaf_end = 0, checked_empty_end = 0;
+  for (std::uint64_t i = 150; i < 260; ++i) {
+    Hash k = key(i);
+    auto got = get_with_proof(store, 0, k);
+    ASSERT_TRUE(got);
+    std::optional<Hash> value = got->value_hash;
+    ASSERT_TRUE(verify_proof(root, k, value, got->proof));
+    (got->proof.leaf ? checked_leaf_end : checked_empty_end)++;
+    types::Bytes enc = types::encode(got->proof);
+    for (std::size_t pos = 0; pos < enc.size(); ++pos) {
+      types::Bytes bad = enc;
+      bad[pos] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      auto decoded = types::decode<SparseMerkleProof>(bad);
+      if (decoded) {
+        EXPECT_FALSE(verify_proof(root, k, value, *decoded)) << "key " << i << " byte " << pos;
+      }
+    }
+    for (std::size_t b = 0; b < 32; ++b) {
+      Hash k2 = k, r2 = root;
+      k2.bytes[b] ^= 0x01;
+      r2.bytes[b] ^= 0x80;
+      // An absence proof also proves the absence of other keys on its path:
+      // it may hold for a changed key, but only if that key is absent too.
+      if (verify_proof(root, k2, value, got->proof)) {
+        EXPECT_FALSE(value) << "an inclusion proof held for another key";
+        EXPECT_FALSE(model.contains(k2)) << "absence proven for a present key";
+      }
+      EXPECT_FALSE(verify_proof(r2, k, value, got->proof));
+      if (value) {
+        Hash v2 = *value;
+        v2.bytes[b] ^= 0x10;
+        EXPECT_FALSE(verify_proof(root, k, v2, got->proof));
+      }
+    }
+  }
+  EXPECT_GE(checked_leaf_end, 50u);
+  EXPECT_GT(checked_empty_end, 0u);
+}
+
+TEST(Jmt, ProofCodecRoundTripsAndBoundsItsInput) {
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 100; ++i)
+    ups.push_back({key(i), val(i)});
+  commit(store, 0, ups);
+  auto got = get_with_proof(store, 0, key(5));
+  ASSERT_TRUE(got);
+  auto back = types::decode<SparseMerkleProof>(types::encode(got->proof));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, got->proof);
+
+  SparseMerkleProof deep;
+  deep.levels.resize(limits::kMaxDepth + 1, ProofLevel{1, {}});
+  EXPECT_EQ(types::decode<SparseMerkleProof>(types::encode(deep)).error().code,
+            types::DecodeErrorCode::kTooLarge);
+  SparseMerkleProof crowded;
+  crowded.levels.push_back(ProofLevel{0b11, {val(1), val(2), val(3)}});
+  EXPECT_EQ(types::decode<SparseMerkleProof>(types::encode(crowded)).error().code,
+            types::DecodeErrorCode::kInconsistent);
+  // A 65-level proof built by hand is refused by the verifier too.
+  EXPECT_EQ(verify_proof_error(Hash::zero(), key(1), std::nullopt, deep), ProofError::kTooDeep);
+}
+
+// --- versions, overlays, pruning ---------------------------------------------------------
+
+TEST(Jmt, OverlayOfUncommittedVersionsGivesTheCommittedRoots) {
+  std::mt19937_64 rng(5);
+  InMemoryTreeStore store;
+  commit(store, 0, random_batch(rng, 500, 100));
+  // Three pending versions on top of the store, as certified ancestors.
+  OverlayReader overlay(store);
+  std::vector<TreeUpdateBatch> pending;
+  std::vector<std::vector<KeyUpdate>> batches;
+  for (Version v = 1; v <= 3; ++v) {
+    auto ups = random_batch(rng, 500, 100);
+    sort_updates(ups);
+    batches.push_back(ups);
+    auto b = apply_updates(overlay, v - 1, v, ups);
+    ASSERT_TRUE(b);
+    pending.push_back(std::move(*b));
+    overlay.push(pending.back());
+  }
+  Hash tentative = *root_hash(overlay, 3);
+  EXPECT_EQ(store.latest_version(), 0u);  // nothing written
+  for (Version v = 1; v <= 3; ++v)
+    commit(store, v, batches[v - 1]);
+  EXPECT_EQ(*root_hash(store, 3), tentative);
+}
+
+TEST(Jmt, PruningKeepsExactlyWhatRetainedVersionsReach) {
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    std::mt19937_64 rng(seed);
+    InMemoryTreeStore store;
+    std::vector<Map> snapshots;
+    Map model;
+    const Version versions = 160;
+    for (Version v = 0; v < versions; ++v) {
+      auto ups = random_batch(rng, 600, 50);
+      sort_updates(ups);
+      apply_to(model, ups);
+      commit(store, v, ups);
+      snapshots.push_back(model);
+      if (v >= limits::kMinRetainedVersions && v % 7 == 0) {
+        Version oldest = v - limits::kMinRetainedVersions + 1;
+        store.prune(oldest);
+        // No leak and no loss: the store holds exactly the reachable nodes.
+        ASSERT_EQ(store.node_count(), reachable(store, oldest, v).size())
+            << "seed " << seed << " version " << v;
+        EXPECT_FALSE(store.root_at(oldest - 1));
+        EXPECT_TRUE(store.root_at(oldest));
+        EXPECT_TRUE(store.stale_nodes(oldest).empty());
+      }
+    }
+    // Every retained version still proves its own contents.
+    Version latest = *store.latest_version();
+    for (Version v = latest - 20; v <= latest; v += 5) {
+      Hash root = ref_root(snapshots[v]);
+      EXPECT_EQ(*root_hash(store, v), root);
+      for (std::uint64_t i = 0; i < 600; i += 13) {
+        auto got = get_with_proof(store, v, key(i));
+        ASSERT_TRUE(got);
+        EXPECT_TRUE(verify_proof(root, key(i), got->value_hash, got->proof));
+      }
+    }
+  }
+}
+
+TEST(Jmt, StaleRecordsNameOnlyReplacedNodes) {
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 64; ++i)
+    ups.push_back({key(i), val(i)});
+  commit(store, 0, ups);
+  EXPECT_TRUE(store.stale_nodes(0).empty());
+  commit(store, 1, {{key(3), val(100)}});
+  auto stale = store.stale_nodes(1);
+  // The updated leaf and each internal node above it, nothing else.
+  auto proof = get_with_proof(store, 1, key(3));
+  ASSERT_TRUE(proof);
+  EXPECT_EQ(stale.size(), proof->proof.levels.size() + 1);
+  for (const auto& s : stale) {
+    EXPECT_EQ(s.stale_since, 1u);
+    EXPECT_EQ(s.key.version, 0u);
+    EXPECT_TRUE(s.key.path.is_prefix_of(key(3)));
+  }
+}
+
+}  // namespace
+}  // namespace hyperscale::jmt
