@@ -1,0 +1,40 @@
+#pragma once
+
+// The execution rules a voter checks before voting on a block (DESIGN §6
+// "Locks and block validity", "Certificates in blocks"), from chain content
+// only — the block and the ledger as of its parent, never a mempool. Kept
+// apart from consensus: bft asks through check_block() alone.
+//
+// Cross-shard transactions and the deferral, abort and proof sections come
+// with the cross-shard issue; until then they are refused here.
+
+#include <optional>
+#include <string_view>
+
+#include "execution/ledger.h"
+#include "types/topology.h"
+
+namespace hyperscale::execution {
+
+enum class BlockViolation : std::uint8_t {
+  kCrossShardTransaction,     // a transaction touching another shard (not supported yet)
+  kConflictInBlock,           // two transactions of the block conflict on a node
+  kConflictWithLock,          // a transaction conflicts with a lock held as of the parent
+  kUnsupportedSection,        // deferrals, aborts or commitment proofs
+  kCertificateNotPending,     // an outcome for a tx not ordered-and-unfinished as of the parent
+  kCertificateShape,          // not exactly one certificate, of this shard, for this tx
+  kCertificateNoQuorum,       // signers below a quorum of the committee's power
+  kCertificateAborted,        // an abort outcome (no abort path for single-shard txs)
+  kCertificateWritesRoot,     // writes whose root is not the outputs root
+  kCertificateFailureWrites,  // a failed execution that carries writes
+  kCertificateWriteOutside,   // a write to a node the tx did not declare as written here
+};
+std::string_view to_string(BlockViolation v);
+
+/// nullopt when `block` keeps every execution rule as of its parent (`view`).
+/// `committee` is this shard's. Signatures are not checked here (the
+/// certificate's aggregate is verified with the block's other signatures).
+std::optional<BlockViolation> check_block(const AsOfParent& view, const types::Block& block,
+                                          const types::Committee& committee);
+
+}  // namespace hyperscale::execution

@@ -1,0 +1,94 @@
+#include "execution/ledger.h"
+
+#include <algorithm>
+
+#include "types/assert.h"
+
+namespace hyperscale::execution {
+
+namespace {
+
+template <class F>
+void for_each_tx(const types::BlockBody& body, F&& f) {
+  for (const auto* section : {&body.retry_txs, &body.priority_txs, &body.txs})
+    for (const auto& tx : *section)
+      f(tx);
+}
+
+}  // namespace
+
+std::vector<types::StateEntry> block_writes(const types::Block& block, types::ShardId shard,
+                                            std::uint32_t num_shards) {
+  std::vector<types::StateEntry> out;
+  for (const auto& cert : block.body().certificates) {
+    if (cert->decision() != types::Decision::kAccept) continue;
+    for (const auto& sc : cert->shard_certificates) {
+      if (sc.content.shard != shard) continue;
+      for (const auto& w : sc.writes)
+        if (types::shard_of(w.key.node, num_shards) == shard) out.push_back(w);
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const types::StateEntry& a, const types::StateEntry& b) { return a.key < b.key; });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    HS_ASSERT_MSG(out[i - 1].key != out[i].key, "two outcomes of one block write one substate");
+  return out;
+}
+
+BlockEffects ExecutionLedger::commit(const types::Block& block) {
+  HS_ASSERT(block.header().height > height_ || (height_ == 0 && block.header().height == 0));
+  height_ = block.header().height;
+  BlockEffects fx;
+  fx.height = height_;
+  for (const auto& cert : block.body().certificates) {
+    auto it = pending_.find(cert->tx_hash);
+    HS_ASSERT_MSG(it != pending_.end(), "an outcome for a transaction not pending here");
+    locks_.unlock(it->first, it->second.local);
+    fx.finished.push_back({cert->tx_hash, cert->decision()});
+    pending_.erase(it);
+  }
+  for_each_tx(block.body(), [&](const types::TransactionRef& tx) {
+    PendingTx p{tx, local_access(tx->access(), shard_, num_shards_), height_};
+    locks_.lock(tx->hash(), p.local);
+    bool inserted = pending_.emplace(tx->hash(), std::move(p)).second;
+    HS_ASSERT_MSG(inserted, "a transaction ordered twice");
+    fx.ordered.push_back(tx);
+  });
+  fx.writes = block_writes(block, shard_, num_shards_);
+  return fx;
+}
+
+AsOfParent::AsOfParent(const ExecutionLedger& ledger, std::span<const types::BlockRef> ancestors)
+    : ledger_(ledger) {
+  for (const auto& block : ancestors) {
+    for (const auto& cert : block->body().certificates) {
+      if (auto it = ordered_.find(cert->tx_hash); it != ordered_.end()) {
+        ordered_locks_.unlock(it->first, it->second.local);
+        ordered_.erase(it);
+      } else {
+        finished_.insert(cert->tx_hash);
+      }
+    }
+    for_each_tx(block->body(), [&](const types::TransactionRef& tx) {
+      PendingTx p{tx, local_access(tx->access(), ledger.shard(), ledger.num_shards()),
+                  block->header().height};
+      // Ancestors passed these rules when they were voted; a conflict here
+      // would mean a certified block broke them.
+      if (ordered_locks_.can_lock(p.local)) ordered_locks_.lock(tx->hash(), p.local);
+      ordered_.emplace(tx->hash(), std::move(p));
+    });
+  }
+}
+
+const PendingTx* AsOfParent::unfinished(const types::Hash& tx_hash) const {
+  if (auto it = ordered_.find(tx_hash); it != ordered_.end()) return &it->second;
+  if (finished_.contains(tx_hash)) return nullptr;
+  return ledger_.pending(tx_hash);
+}
+
+bool AsOfParent::can_lock(const types::DeclaredAccess& local) const {
+  auto released = [this](const types::Hash& tx) { return finished_.contains(tx); };
+  return ledger_.locks().can_lock(local, released) && ordered_locks_.can_lock(local);
+}
+
+}  // namespace hyperscale::execution

@@ -1,0 +1,100 @@
+#pragma once
+
+// What the chain says about execution (DESIGN §6): which transactions are
+// ordered and unfinished here, and the locks they hold. Derived from
+// committed blocks only — never from a mempool — and persisted with each
+// committed block, so a restarted validator re-derives what it owes.
+//
+// AsOfParent lays a block's uncommitted ancestors over the committed ledger:
+// the view a voter checks a block against (block_rules.h).
+
+#include <map>
+#include <set>
+#include <span>
+#include <vector>
+
+#include "execution/lock_table.h"
+#include "types/block.h"
+
+namespace hyperscale::execution {
+
+/// A transaction ordered and not yet finished on this shard.
+struct PendingTx {
+  types::TransactionRef tx;
+  types::DeclaredAccess local;  // the nodes it locks here (local_access of its declared access)
+  types::BlockHeight ordered_height = 0;
+};
+
+/// A transaction whose outcome committed.
+struct FinishedTx {
+  types::Hash tx_hash;
+  types::Decision decision = types::Decision::kAccept;
+};
+
+/// What committing one block did.
+struct BlockEffects {
+  types::BlockHeight height = 0;
+  /// Now Committed: each is executed at this block's state version.
+  std::vector<types::TransactionRef> ordered;
+  /// Now Completed, in the block's certificate order.
+  std::vector<FinishedTx> finished;
+  /// The writes of the block's Accept outcomes on this shard, strictly
+  /// sorted by key: the block's state batch.
+  std::vector<types::StateEntry> writes;
+};
+
+/// The writes of `block`'s Accept outcomes that land on `shard`, strictly
+/// sorted by key. Keys of two outcomes never collide in a valid block
+/// (exclusive locks); asserted.
+std::vector<types::StateEntry> block_writes(const types::Block& block, types::ShardId shard,
+                                            std::uint32_t num_shards);
+
+class ExecutionLedger {
+ public:
+  ExecutionLedger(types::ShardId shard, std::uint32_t num_shards)
+      : shard_(shard), num_shards_(num_shards) {}
+
+  /// Applies a committed block (which passed check_block against this
+  /// ledger): its outcomes release their locks and finish, then its
+  /// transactions lock and become pending.
+  BlockEffects commit(const types::Block& block);
+
+  const PendingTx* pending(const types::Hash& tx_hash) const {
+    auto it = pending_.find(tx_hash);
+    return it == pending_.end() ? nullptr : &it->second;
+  }
+  const std::map<types::Hash, PendingTx>& pending() const { return pending_; }
+  const LockTable& locks() const { return locks_; }
+  types::BlockHeight height() const { return height_; }
+  types::ShardId shard() const { return shard_; }
+  std::uint32_t num_shards() const { return num_shards_; }
+
+ private:
+  types::ShardId shard_;
+  std::uint32_t num_shards_;
+  types::BlockHeight height_ = 0;
+  LockTable locks_;
+  std::map<types::Hash, PendingTx> pending_;
+};
+
+/// The ledger as of a block's parent: the committed ledger with the
+/// uncommitted ancestors (above the committed tip, oldest first, ending with
+/// the parent) applied on top. Holds references to both.
+class AsOfParent {
+ public:
+  AsOfParent(const ExecutionLedger& ledger, std::span<const types::BlockRef> ancestors);
+
+  /// The transaction if it is ordered and unfinished as of the parent.
+  const PendingTx* unfinished(const types::Hash& tx_hash) const;
+  /// Whether `local` (nodes on this shard) can be locked as of the parent.
+  bool can_lock(const types::DeclaredAccess& local) const;
+  const ExecutionLedger& ledger() const { return ledger_; }
+
+ private:
+  const ExecutionLedger& ledger_;
+  std::set<types::Hash> finished_;            // outcomes in the ancestors
+  std::map<types::Hash, PendingTx> ordered_;  // ordered in the ancestors, still unfinished
+  LockTable ordered_locks_;                   // the locks of ordered_
+};
+
+}  // namespace hyperscale::execution

@@ -1,0 +1,77 @@
+#include "execution/state_store.h"
+
+#include "types/assert.h"
+
+namespace hyperscale::execution {
+
+std::vector<jmt::KeyUpdate> tree_updates(std::span<const types::StateEntry> writes) {
+  std::vector<jmt::KeyUpdate> ups;
+  ups.reserve(writes.size());
+  for (const auto& w : writes) {
+    std::optional<types::Hash> value;
+    if (w.value) value = jmt::value_hash_of(*w.value);
+    ups.push_back({jmt::key_hash_of(w.key), value});
+  }
+  std::size_t before = ups.size();
+  jmt::sort_updates(ups);
+  HS_ASSERT_MSG(ups.size() == before, "two writes of one substate in one batch");
+  return ups;
+}
+
+StateStore::StateStore(std::span<const types::StateEntry> genesis) {
+  for (const auto& e : genesis) {
+    HS_ASSERT(e.value.has_value());
+    values_.emplace(e.key, *e.value);
+  }
+  auto batch = jmt::apply_updates(tree_, std::nullopt, 0, tree_updates(genesis));
+  HS_ASSERT(batch.has_value());
+  tree_.write(*batch);
+  root_ = batch->root.hash();
+}
+
+std::optional<types::Bytes> StateStore::get(const types::SubstateKey& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+jmt::TreeUpdateBatch StateStore::compute(std::span<const jmt::TreeUpdateBatch* const> ancestors,
+                                         jmt::Version version,
+                                         std::span<const types::StateEntry> writes) const {
+  jmt::OverlayReader overlay(tree_);
+  jmt::Version base = version_;
+  for (const auto* a : ancestors) {
+    HS_ASSERT(a->version > base);
+    overlay.push(*a);
+    base = a->version;
+  }
+  auto batch = jmt::apply_updates(overlay, base, version, tree_updates(writes));
+  // The committed tree is in memory and complete; an error is a logic bug.
+  HS_ASSERT_MSG(batch.has_value(), "state tree update failed");
+  return std::move(*batch);
+}
+
+void StateStore::commit(jmt::Version version, std::span<const types::StateEntry> writes,
+                        const jmt::TreeUpdateBatch* precomputed) {
+  HS_ASSERT(version > version_);
+  if (precomputed) {
+    HS_ASSERT(precomputed->version == version);
+    tree_.write(*precomputed);
+    root_ = precomputed->root.hash();
+  } else {
+    auto batch = compute({}, version, writes);
+    tree_.write(batch);
+    root_ = batch.root.hash();
+  }
+  for (const auto& w : writes) {
+    if (w.value)
+      values_.insert_or_assign(w.key, *w.value);
+    else
+      values_.erase(w.key);
+  }
+  version_ = version;
+  if (version_ >= jmt::limits::kMinRetainedVersions)
+    tree_.prune(version_ - jmt::limits::kMinRetainedVersions + 1);
+}
+
+}  // namespace hyperscale::execution
