@@ -1,6 +1,7 @@
 #include "execution/block_rules.h"
 
 #include <algorithm>
+#include <set>
 
 namespace hyperscale::execution {
 
@@ -8,6 +9,12 @@ std::string_view to_string(BlockViolation v) {
   switch (v) {
     case BlockViolation::kCrossShardTransaction:
       return "cross-shard transaction";
+    case BlockViolation::kNoDeclaredNodes:
+      return "transaction declares no node";
+    case BlockViolation::kBrokenAncestor:
+      return "an ancestor broke the execution rules";
+    case BlockViolation::kCertificateDuplicate:
+      return "two outcomes for one tx";
     case BlockViolation::kConflictInBlock:
       return "conflicting transactions in the block";
     case BlockViolation::kConflictWithLock:
@@ -49,6 +56,8 @@ std::optional<BlockViolation> check_certificate(const AsOfParent& view,
   const auto* executed = std::get_if<types::Executed>(&sc.content.outcome);
   if (!executed) return BlockViolation::kCertificateAborted;
   if (!executed->success && !sc.writes.empty()) return BlockViolation::kCertificateFailureWrites;
+  for (std::size_t i = 1; i < sc.writes.size(); ++i)
+    if (!(sc.writes[i - 1].key < sc.writes[i].key)) return BlockViolation::kCertificateWritesRoot;
   if (types::entries_root(sc.writes) != executed->outputs_root)
     return BlockViolation::kCertificateWritesRoot;
   const auto& writable = pending->local.writes;  // sorted
@@ -65,11 +74,14 @@ std::optional<BlockViolation> check_block(const AsOfParent& view, const types::B
   const auto& body = block.body();
   if (!body.deferrals.empty() || !body.aborts.empty() || !body.proofs.empty())
     return BlockViolation::kUnsupportedSection;
+  if (view.broken()) return BlockViolation::kBrokenAncestor;
   const auto shard = view.ledger().shard();
   const auto num_shards = view.ledger().num_shards();
   LockTable in_block;
   for (const auto* section : {&body.retry_txs, &body.priority_txs, &body.txs})
     for (const auto& tx : *section) {
+      if (tx->access().reads.empty() && tx->access().writes.empty())
+        return BlockViolation::kNoDeclaredNodes;
       types::DeclaredAccess local = local_access(tx->access(), shard, num_shards);
       if (local.reads.size() != tx->access().reads.size() ||
           local.writes.size() != tx->access().writes.size())
@@ -78,8 +90,13 @@ std::optional<BlockViolation> check_block(const AsOfParent& view, const types::B
       if (!view.can_lock(local)) return BlockViolation::kConflictWithLock;
       in_block.lock(tx->hash(), local);
     }
-  for (const auto& cert : body.certificates)
+  // Sections arrive sorted from the decoder, but blocks are also built in
+  // memory: an outcome is checked against the ones before it in the block.
+  std::set<types::Hash> outcomes;
+  for (const auto& cert : body.certificates) {
+    if (!outcomes.insert(cert->tx_hash).second) return BlockViolation::kCertificateDuplicate;
     if (auto v = check_certificate(view, *cert, committee)) return v;
+  }
   return std::nullopt;
 }
 

@@ -18,14 +18,17 @@ namespace hyperscale::execution {
 
 enum class BlockViolation : std::uint8_t {
   kCrossShardTransaction,     // a transaction touching another shard (not supported yet)
+  kNoDeclaredNodes,           // a transaction that declares no node (an empty manifest)
+  kBrokenAncestor,            // an uncommitted ancestor broke these rules: nothing builds on it
   kConflictInBlock,           // two transactions of the block conflict on a node
   kConflictWithLock,          // a transaction conflicts with a lock held as of the parent
   kUnsupportedSection,        // deferrals, aborts or commitment proofs
   kCertificateNotPending,     // an outcome for a tx not ordered-and-unfinished as of the parent
+  kCertificateDuplicate,      // two outcomes for one tx in the block
   kCertificateShape,          // not exactly one certificate, of this shard, for this tx
   kCertificateNoQuorum,       // signers below a quorum of the committee's power
   kCertificateAborted,        // an abort outcome (no abort path for single-shard txs)
-  kCertificateWritesRoot,     // writes whose root is not the outputs root
+  kCertificateWritesRoot,     // writes not strictly sorted, or whose root is not the outputs root
   kCertificateFailureWrites,  // a failed execution that carries writes
   kCertificateWriteOutside,   // a write to a node the tx did not declare as written here
 };

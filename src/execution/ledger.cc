@@ -65,16 +65,22 @@ AsOfParent::AsOfParent(const ExecutionLedger& ledger, std::span<const types::Blo
       if (auto it = ordered_.find(cert->tx_hash); it != ordered_.end()) {
         ordered_locks_.unlock(it->first, it->second.local);
         ordered_.erase(it);
-      } else {
+      } else if (ledger.pending(cert->tx_hash) && !finished_.contains(cert->tx_hash)) {
         finished_.insert(cert->tx_hash);
+      } else {
+        broken_ = true;
       }
     }
     for_each_tx(block->body(), [&](const types::TransactionRef& tx) {
       PendingTx p{tx, local_access(tx->access(), ledger.shard(), ledger.num_shards()),
                   block->header().height};
       // Ancestors passed these rules when they were voted; a conflict here
-      // would mean a certified block broke them.
-      if (ordered_locks_.can_lock(p.local)) ordered_locks_.lock(tx->hash(), p.local);
+      // means a certified block broke them.
+      if (!can_lock(p.local) || unfinished(tx->hash())) {
+        broken_ = true;
+        return;
+      }
+      ordered_locks_.lock(tx->hash(), p.local);
       ordered_.emplace(tx->hash(), std::move(p));
     });
   }

@@ -89,12 +89,17 @@ class AsOfParent {
   /// Whether `local` (nodes on this shard) can be locked as of the parent.
   bool can_lock(const types::DeclaredAccess& local) const;
   const ExecutionLedger& ledger() const { return ledger_; }
+  /// True when an ancestor broke the block rules (a conflicting lock, an
+  /// outcome for a transaction not pending): only a quorum with more than f
+  /// faulty validators certifies such a block, and nothing is built on it.
+  bool broken() const { return broken_; }
 
  private:
   const ExecutionLedger& ledger_;
   std::set<types::Hash> finished_;            // outcomes in the ancestors
   std::map<types::Hash, PendingTx> ordered_;  // ordered in the ancestors, still unfinished
   LockTable ordered_locks_;                   // the locks of ordered_
+  bool broken_ = false;
 };
 
 }  // namespace hyperscale::execution
