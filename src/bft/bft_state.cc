@@ -94,13 +94,15 @@ void BftState::PendingBlock::fill(std::uint32_t index, types::TransactionRef tx)
 
 BftState::BftState(BftConfig config, types::Topology topology, types::ValidatorId self,
                    std::shared_ptr<const crypto::Signer> signer, const core::MempoolView* mempool,
-                   RecoveredState recovered, core::ReplayWindow& replay)
+                   RecoveredState recovered, core::ReplayWindow& replay,
+                   core::ExecutionView* execution)
     : config_(config),
       topology_(std::move(topology)),
       shard_(topology_.shard_of_validator(self).value()),
       self_(self),
       signer_(std::move(signer)),
       mempool_(mempool),
+      execution_(execution),
       safety_(recovered.safety),
       tree_(recovered.committed_tip, recovered.tip_qc, config.committed_blocks_kept),
       leaders_(topology_.committee(shard_), leader_history(recovered)),
@@ -226,7 +228,7 @@ std::vector<Action> BftState::on_proposal(TimestampMs now, types::ValidatorId fr
   std::vector<Action> out;
   const auto& h = proposal->header;
   if (h.shard != shard_ || from != h.proposer || !is_member(from) ||
-      !proposal->certificate_hashes.empty()) {
+      (!execution_ && !proposal->certificates.empty())) {
     ignore(Ignored::kMalformed);
     return out;
   }
@@ -535,6 +537,7 @@ std::vector<Action> BftState::on_timer(TimestampMs now, core::TimerId timer) {
       prune_rounds();
       drive_sync(now, out);
       break;
+    case core::TimerId::kExecution:  // the execution's (the node routes it there)
     case core::TimerId::kTxBatch:
       break;  // the mempool's
   }
@@ -612,6 +615,10 @@ std::vector<Action> BftState::on_job(TimestampMs now, const core::JobResult& res
       self.leader_failed(now, h.proposer, h.round, out);
     }
     void operator()(const core::SyncBlocksVerified& r) { self.handle_sync_verified(now, r, out); }
+    // Execution's results go to execution (the node routes them there).
+    void operator()(const core::TransactionsExecuted&) {}
+    void operator()(const core::StateVotesVerified&) {}
+    void operator()(const core::TransactionCertificatesVerified&) {}
   };
   std::visit(Visitor{*this, now, out}, result);
   return out;
@@ -909,6 +916,7 @@ void BftState::try_assemble(TimestampMs now, const Hash& block_hash, std::vector
   take(p.retry_tx_hashes.size(), body.retry_txs);
   take(p.priority_tx_hashes.size(), body.priority_txs);
   take(p.tx_hashes.size(), body.txs);
+  body.certificates = p.certificates;
   body.deferrals = p.deferrals;
   body.aborts = p.aborts;
   body.proofs = p.proofs;
@@ -979,6 +987,7 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
     const auto* record = leaders_.record(b->hash());
     HS_ASSERT_MSG(record, "a committed block has no leader record");
     append(out, core::CommitBlock{b, qcs[i], *record});
+    if (execution_) execution_->committed(b, out);
     leaders_.committed(b->hash());
     ++stats_.commits;
     replay_.advance(b->header().timestamp_ms);
@@ -1038,15 +1047,19 @@ BftState::BlockProblem BftState::block_problem(TimestampMs now, const types::Blo
   if (h.height != ph.height + 1) return BlockProblem::kInvalid;
   if (h.timestamp_ms < ph.timestamp_ms) return BlockProblem::kInvalid;
   if (h.timestamp_ms + config_.max_timestamp_age_ms < now) return BlockProblem::kInvalid;
-  if (h.state_root != ph.state_root || h.state_version != ph.state_version)
-    return BlockProblem::kInvalid;
   if (block.body().tx_count() > config_.max_txs_per_block) return BlockProblem::kInvalid;
-  // Cross-shard sections are not accepted until execution lands.
-  if (!block.body().certificates.empty() || !block.body().deferrals.empty() ||
-      !block.body().aborts.empty() || !block.body().proofs.empty())
-    return BlockProblem::kInvalid;
   auto ancestors = tree_.uncommitted_chain(parent.hash());
   if (!ancestors) return BlockProblem::kInvalid;  // the parent does not extend the committed chain
+  if (execution_) {
+    // Locks, outcomes and the state root (DESIGN §6), from chain content.
+    if (execution_->check(block, *ancestors)) return BlockProblem::kInvalid;
+  } else {
+    if (h.state_root != ph.state_root || h.state_version != ph.state_version)
+      return BlockProblem::kInvalid;
+    if (!block.body().certificates.empty() || !block.body().deferrals.empty() ||
+        !block.body().aborts.empty() || !block.body().proofs.empty())
+      return BlockProblem::kInvalid;
+  }
   auto ordered = ancestor_txs(*ancestors);
   for (const auto* section :
        {&block.body().retry_txs, &block.body().priority_txs, &block.body().txs})
@@ -1203,6 +1216,14 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   h.timestamp_ms = timestamp;
   h.state_root = parent->header().state_root;
   h.state_version = parent->header().state_version;
+  if (execution_) {
+    auto contents =
+        execution_->propose(*ancestors, parent->header().height + 1, std::move(body.txs));
+    body.txs = std::move(contents.txs);
+    body.certificates = std::move(contents.certificates);
+    h.state_root = contents.state_root;
+    h.state_version = contents.state_version;
+  }
   h.roots = body.compute_roots();
   h.proposer_signature = signer_->sign(crypto::block_header_message(h.compute_hash()));
 
@@ -1210,6 +1231,7 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   proposal->header = h;
   for (const auto& tx : body.txs)
     proposal->tx_hashes.push_back(tx->hash());
+  proposal->certificates = body.certificates;
   auto block = types::Block::assemble(std::move(h), std::move(body));
   HS_ASSERT(block);
   arrival_ms_.emplace(block->hash(), now);

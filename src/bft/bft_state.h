@@ -27,6 +27,7 @@
 #include "bft/timeout_collector.h"
 #include "bft/vote_collector.h"
 #include "core/actions.h"
+#include "core/execution_view.h"
 #include "core/jobs.h"
 #include "core/mempool_view.h"
 #include "core/replay_window.h"
@@ -114,9 +115,12 @@ struct BftMemory {
 
 class BftState {
  public:
+  /// `execution` may be null (consensus alone: blocks carry no outcomes and
+  /// keep their parent's state root).
   BftState(BftConfig config, types::Topology topology, types::ValidatorId self,
            std::shared_ptr<const crypto::Signer> signer, const core::MempoolView* mempool,
-           RecoveredState recovered, core::ReplayWindow& replay);
+           RecoveredState recovered, core::ReplayWindow& replay,
+           core::ExecutionView* execution = nullptr);
 
   /// Starts timers and, as leader, may propose. Call once before any event.
   std::vector<Action> start(types::TimestampMs now);
@@ -314,6 +318,7 @@ class BftState {
   types::ValidatorId self_;
   std::shared_ptr<const crypto::Signer> signer_;
   const core::MempoolView* mempool_;
+  core::ExecutionView* execution_;
 
   SafetyRules safety_;
   BlockTree tree_;

@@ -20,6 +20,8 @@ std::string_view timer_name(TimerId id) {
       return "tx_batch";
     case TimerId::kHeldBlocks:
       return "held_blocks";
+    case TimerId::kExecution:
+      return "execution";
   }
   return "unknown";
 }

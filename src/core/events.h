@@ -25,8 +25,9 @@ enum class TimerId : std::uint8_t {
   kCleanup,       // periodic pruning
   kTxBatch,       // the mempool verifies client submissions in batches
   kHeldBlocks,    // blocks whose timestamp was ahead of the local clock may be voted now
+  kExecution,     // state votes and certificates without an outcome yet are sent again
 };
-inline constexpr std::size_t kTimerCount = 7;
+inline constexpr std::size_t kTimerCount = 8;
 std::string_view timer_name(TimerId id);
 
 struct MessageReceived {

@@ -66,6 +66,11 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
     out.result = std::unexpected(signed_header.error());
     return out;
   }
+  for (const auto& cert : job.proposal->certificates)
+    if (!transaction_certificate_valid(*ctx.verifier, *cert)) {
+      out.result = std::unexpected(crypto::VerifyError::kBadSignature);
+      return out;
+    }
   out.result = VerifiedProposal{job.proposal, std::move(*signed_header), std::move(*justify),
                                 std::move(tc), std::move(tc_high_qc)};
   return out;
@@ -279,8 +284,60 @@ SyncBlocksVerified run(const JobContext& ctx, VerifySyncBlocksJob job) {
 
 }  // namespace
 
+bool transaction_certificate_valid(const crypto::Verifier& v,
+                                   const types::TransactionCertificate& cert) {
+  if (cert.shard_certificates.empty()) return false;
+  for (const auto& sc : cert.shard_certificates)
+    if (sc.content.tx_hash != cert.tx_hash || !crypto::verify_state_certificate(v, sc))
+      return false;
+  return true;
+}
+
 types::Hash vote_key(const types::BlockVote& vote) {
   return types::hash_bytes(crypto::block_vote_message(vote));
+}
+
+TransactionsExecuted run(const JobContext& ctx, ExecuteTransactionsJob job) {
+  HS_ASSERT_MSG(static_cast<bool>(ctx.execute), "an execution job without an executor");
+  return ctx.execute(job);
+}
+
+StateVotesVerified run(const JobContext& ctx, VerifyStateVotesJob job) {
+  StateVotesVerified out;
+  std::vector<types::StateVote> all;
+  for (auto& g : job.groups)
+    for (auto& v : g.votes)
+      all.push_back(v);
+  auto results = crypto::verify_state_votes(*ctx.verifier, std::move(all), parallel_of(ctx));
+  std::size_t next = 0;
+  for (auto& g : job.groups) {
+    StateVotesVerified::Group r;
+    r.tx_hash = g.tx_hash;
+    for (auto& v : g.votes) {
+      auto& res = results[next++];
+      if (res)
+        r.valid.push_back(std::move(*res));
+      else
+        r.invalid.push_back(v.voter);
+    }
+    std::vector<Verified<types::StateVote>> quorum = g.verified;
+    quorum.insert(quorum.end(), r.valid.begin(), r.valid.end());
+    r.certificate = crypto::form_state_certificate(*ctx.verifier, quorum, std::move(g.writes));
+    out.groups.push_back(std::move(r));
+  }
+  return out;
+}
+
+TransactionCertificatesVerified run(const JobContext& ctx, VerifyTransactionCertificatesJob job) {
+  TransactionCertificatesVerified out;
+  out.from = job.from;
+  for (auto& cert : job.certificates) {
+    if (cert && transaction_certificate_valid(*ctx.verifier, *cert))
+      out.valid.push_back(std::move(cert));
+    else
+      ++out.invalid;
+  }
+  return out;
 }
 
 JobResult run_job(const JobContext& ctx, Job job) {

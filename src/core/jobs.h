@@ -6,6 +6,7 @@
 // Verified<T>, which only crypto's verification functions can make.
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -161,12 +162,79 @@ struct SyncBlocksVerified {
   std::size_t tx_signatures_checked = 0;
 };
 
+// --- execution (DESIGN §6) -----------------------------------------------------------
+
+/// One committed transaction's outcome: success and its exact writes (none
+/// on failure), strictly sorted by key.
+struct ExecutedTransaction {
+  types::Hash tx_hash;
+  bool success = false;
+  std::vector<types::StateEntry> writes;
+  friend bool operator==(const ExecutedTransaction&, const ExecutedTransaction&) = default;
+};
+
+/// Executes the transactions a committed block ordered, at that block's
+/// state version. `reads` holds every substate of the transactions'
+/// declared nodes at that version, strictly sorted by key: the job needs no
+/// other state, so it can run on any thread.
+struct ExecuteTransactionsJob {
+  types::BlockHeight height = 0;
+  std::vector<types::TransactionRef> txs;
+  std::vector<types::StateEntry> reads;
+};
+struct TransactionsExecuted {
+  types::BlockHeight height = 0;
+  std::vector<ExecutedTransaction> results;  // one per job tx, in job order
+};
+
+/// The state votes of one transaction that agree with this node's own
+/// outcome (its own vote among them), and its writes: verified with every
+/// other group of the job in one batch (one multi-pairing, the bad ones found
+/// by bisection), then aggregated into a certificate at a quorum.
+struct StateVoteGroup {
+  types::Hash tx_hash;
+  std::vector<types::StateVote> votes;               // unverified
+  std::vector<Verified<types::StateVote>> verified;  // verified before
+  std::vector<types::StateEntry> writes;             // this node's, for the certificate
+};
+struct VerifyStateVotesJob {
+  std::vector<StateVoteGroup> groups;
+};
+struct StateVotesVerified {
+  struct Group {
+    types::Hash tx_hash;
+    std::vector<Verified<types::StateVote>> valid;  // newly verified
+    std::vector<types::ValidatorId> invalid;
+    std::optional<types::StateCertificate> certificate;  // at a quorum of valid + verified
+  };
+  std::vector<Group> groups;
+};
+
+/// Transaction certificates from a peer: each shard certificate's quorum
+/// and aggregate signature.
+struct VerifyTransactionCertificatesJob {
+  types::ValidatorId from = 0;
+  std::vector<types::TransactionCertificateRef> certificates;
+};
+struct TransactionCertificatesVerified {
+  types::ValidatorId from = 0;
+  std::vector<types::TransactionCertificateRef> valid;
+  std::size_t invalid = 0;
+};
+
 using Job = std::variant<VerifyProposalJob, VerifyVotesJob, VerifyTimeoutsJob,
                          VerifyTimeoutCertificateJob, VerifyTransactionsJob, VerifySyncBlocksJob,
-                         VerifyQuorumCertificateJob, VerifyEquivocationJob>;
-using JobResult = std::variant<ProposalVerified, VotesVerified, TimeoutsVerified,
-                               TimeoutCertificateVerified, TransactionsVerified, SyncBlocksVerified,
-                               QuorumCertificateVerified, EquivocationVerified>;
+                         VerifyQuorumCertificateJob, VerifyEquivocationJob, ExecuteTransactionsJob,
+                         VerifyStateVotesJob, VerifyTransactionCertificatesJob>;
+using JobResult =
+    std::variant<ProposalVerified, VotesVerified, TimeoutsVerified, TimeoutCertificateVerified,
+                 TransactionsVerified, SyncBlocksVerified, QuorumCertificateVerified,
+                 EquivocationVerified, TransactionsExecuted, StateVotesVerified,
+                 TransactionCertificatesVerified>;
+
+/// Checks every shard certificate of `cert` (quorum and aggregate signature).
+bool transaction_certificate_valid(const crypto::Verifier& v,
+                                   const types::TransactionCertificate& cert);
 
 /// What run_job needs besides the job: the committees' keys and each shard's
 /// genesis hash (the genesis QC is not signed).
@@ -176,6 +244,9 @@ struct JobContext {
   crypto::Parallelism* parallel = nullptr;
   /// Simulation only: transaction signatures are the mock scheme's.
   bool mock_transaction_signatures = false;
+  /// Runs the engine over a job's reads (the execution module provides it:
+  /// core does not link the engine). Required once execution jobs are issued.
+  std::function<TransactionsExecuted(const ExecuteTransactionsJob&)> execute;
 };
 
 /// Pure given the context: same job, same result.

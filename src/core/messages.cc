@@ -22,6 +22,15 @@ void read_txs(types::Reader& r, std::vector<types::TransactionRef>& v) {
 }
 }  // namespace
 
+bool operator==(const ProposalMessage& a, const ProposalMessage& b) {
+  return a.header == b.header && a.retry_tx_hashes == b.retry_tx_hashes &&
+         a.priority_tx_hashes == b.priority_tx_hashes && a.tx_hashes == b.tx_hashes &&
+         types::pointees_equal(a.certificates, b.certificates) && a.deferrals == b.deferrals &&
+         a.aborts == b.aborts && a.proofs == b.proofs;
+}
+bool operator==(const TransactionCertificatesMessage& a, const TransactionCertificatesMessage& b) {
+  return types::pointees_equal(a.certificates, b.certificates);
+}
 bool operator==(const TransactionGossip& a, const TransactionGossip& b) {
   return types::pointees_equal(a.txs, b.txs);
 }
@@ -48,7 +57,9 @@ std::string_view message_type_name(std::size_t index) {
                                                 "sync_response",
                                                 "block_fetch_request",
                                                 "block_fetch_response",
-                                                "equivocation_proof"};
+                                                "equivocation_proof",
+                                                "state_votes",
+                                                "transaction_certificates"};
   static_assert(std::size(kNames) == kMessageTypeCount);
   return index < kMessageTypeCount ? kNames[index] : "unknown";
 }
@@ -78,14 +89,18 @@ types::SectionRoots ProposalMessage::compute_roots() const {
   auto items_root = [](const auto& items) {
     std::vector<Hash> leaves;
     leaves.reserve(items.size());
-    for (const auto& item : items)
-      leaves.push_back(types::item_hash(item));
+    for (const auto& item : items) {
+      if constexpr (requires { *item; })
+        leaves.push_back(types::item_hash(*item));
+      else
+        leaves.push_back(types::item_hash(item));
+    }
     return types::merkle_root(leaves);
   };
   return types::SectionRoots{types::merkle_root(retry_tx_hashes),
                              types::merkle_root(priority_tx_hashes),
                              types::merkle_root(tx_hashes),
-                             types::merkle_root(certificate_hashes),
+                             items_root(certificates),
                              items_root(deferrals),
                              items_root(aborts),
                              items_root(proofs)};
@@ -96,7 +111,9 @@ void write(types::Writer& w, const ProposalMessage& v) {
   write_hashes(w, v.retry_tx_hashes);
   write_hashes(w, v.priority_tx_hashes);
   write_hashes(w, v.tx_hashes);
-  write_hashes(w, v.certificate_hashes);
+  types::write_seq(
+      w, v.certificates,
+      [](types::Writer& w2, const types::TransactionCertificateRef& c) { write(w2, c); });
   types::write_seq(w, v.deferrals,
                    [](types::Writer& w2, const types::TransactionDefer& d) { write(w2, d); });
   types::write_seq(w, v.aborts,
@@ -111,7 +128,11 @@ void read(types::Reader& r, ProposalMessage& v) {
   read_hashes(r, v.retry_tx_hashes, tl::kMaxTxsPerBlock, "retry tx hashes");
   read_hashes(r, v.priority_tx_hashes, tl::kMaxTxsPerBlock, "priority tx hashes");
   read_hashes(r, v.tx_hashes, tl::kMaxTxsPerBlock, "tx hashes");
-  read_hashes(r, v.certificate_hashes, tl::kMaxCertificatesPerBlock, "certificate hashes");
+  types::read_seq(r, v.certificates, tl::kMaxCertificatesPerBlock, "certificates",
+                  [](types::Reader& r2, types::TransactionCertificateRef& c) { read(r2, c); });
+  types::require_strictly_sorted(
+      r, v.certificates, [](const types::TransactionCertificateRef& c) { return c->tx_hash; },
+      "certificates by tx hash");
   types::read_seq(r, v.deferrals, tl::kMaxDeferralsPerBlock, "deferrals",
                   [](types::Reader& r2, types::TransactionDefer& d) { read(r2, d); });
   types::read_seq(r, v.aborts, tl::kMaxAbortsPerBlock, "aborts",
@@ -154,6 +175,15 @@ void write(types::Writer& w, const Message& v) {
     void operator()(const EquivocationProof& m) {
       write(w, m.first);
       write(w, m.second);
+    }
+    void operator()(const StateVotesMessage& m) {
+      types::write_seq(w, m.votes,
+                       [](types::Writer& w2, const types::StateVote& sv) { write(w2, sv); });
+    }
+    void operator()(const TransactionCertificatesMessage& m) {
+      types::write_seq(
+          w, m.certificates,
+          [](types::Writer& w2, const types::TransactionCertificateRef& c) { write(w2, c); });
     }
   };
   std::visit(Visitor{w}, v);
@@ -242,6 +272,20 @@ void read(types::Reader& r, Message& v) {
       EquivocationProof m;
       read(r, m.first);
       read(r, m.second);
+      v = std::move(m);
+      break;
+    }
+    case 12: {
+      StateVotesMessage m;
+      types::read_seq(r, m.votes, limits::kMaxStateVotesPerMessage, "state votes",
+                      [](types::Reader& r2, types::StateVote& sv) { read(r2, sv); });
+      v = std::move(m);
+      break;
+    }
+    case 13: {
+      TransactionCertificatesMessage m;
+      types::read_seq(r, m.certificates, limits::kMaxCertificatesPerMessage, "certificates",
+                      [](types::Reader& r2, types::TransactionCertificateRef& c) { read(r2, c); });
       v = std::move(m);
       break;
     }

@@ -18,15 +18,17 @@ namespace hyperscale::core {
 
 using types::Hash;
 
-/// A proposal: the signed header and the hash lists of its body. Validators
-/// assemble the body from their mempool and fetch what is missing. The
-/// livelock and cross-shard sections travel inline (they are small).
+/// A proposal: the signed header and the hash lists of its transactions.
+/// Validators assemble the body from their mempool and fetch what is
+/// missing. Transaction certificates and the livelock and cross-shard
+/// sections travel inline: a certificate's signer set depends on who
+/// aggregated it, so a peer may hold another certificate for the same outcome.
 struct ProposalMessage {
   types::BlockHeader header;
   std::vector<Hash> retry_tx_hashes;
   std::vector<Hash> priority_tx_hashes;
   std::vector<Hash> tx_hashes;
-  std::vector<Hash> certificate_hashes;
+  std::vector<types::TransactionCertificateRef> certificates;
   std::vector<types::TransactionDefer> deferrals;
   std::vector<types::TransactionAbort> aborts;
   std::vector<types::CommitmentProof> proofs;
@@ -37,7 +39,7 @@ struct ProposalMessage {
   /// The section roots of the body these lists describe (what header.roots
   /// must be): a voter checks this once, before assembling the body.
   types::SectionRoots compute_roots() const;
-  friend bool operator==(const ProposalMessage&, const ProposalMessage&) = default;
+  friend bool operator==(const ProposalMessage& a, const ProposalMessage& b);
 };
 using ProposalRef = std::shared_ptr<const ProposalMessage>;
 
@@ -105,10 +107,25 @@ struct EquivocationProof {
   friend bool operator==(const EquivocationProof&, const EquivocationProof&) = default;
 };
 
+/// One validator's state votes (DESIGN §6): the outcomes it executed, sent
+/// to its shard's committee and re-sent until certificates form.
+struct StateVotesMessage {
+  std::vector<types::StateVote> votes;
+  friend bool operator==(const StateVotesMessage&, const StateVotesMessage&) = default;
+};
+
+/// Transaction certificates formed by the sender, for its shard's proposers.
+struct TransactionCertificatesMessage {
+  std::vector<types::TransactionCertificateRef> certificates;
+  friend bool operator==(const TransactionCertificatesMessage& a,
+                         const TransactionCertificatesMessage& b);
+};
+
 using Message =
     std::variant<ProposalRef, types::BlockVote, types::Timeout, TimeoutCertificateMessage,
                  TransactionGossip, TransactionFetchRequest, TransactionFetchResponse, SyncRequest,
-                 SyncResponse, BlockFetchRequest, BlockFetchResponse, EquivocationProof>;
+                 SyncResponse, BlockFetchRequest, BlockFetchResponse, EquivocationProof,
+                 StateVotesMessage, TransactionCertificatesMessage>;
 
 /// Stable short name of the message's type ("proposal", "vote", ...).
 std::string_view message_type_name(const Message& m);
@@ -127,6 +144,8 @@ void read(types::Reader& r, Message& v);
 namespace limits {
 inline constexpr std::uint32_t kMaxSyncBlocksPerResponse = 64;
 inline constexpr std::uint32_t kMaxGossipTxs = 4096;
+inline constexpr std::uint32_t kMaxStateVotesPerMessage = 4096;
+inline constexpr std::uint32_t kMaxCertificatesPerMessage = 4096;
 }  // namespace limits
 
 }  // namespace hyperscale::core

@@ -148,6 +148,59 @@ VerifyResult<types::StateVote> verify_state_vote(const Verifier& v, types::State
   return check_single(v, vote.content.shard, vote.voter, message, vote.signature, std::move(vote));
 }
 
+std::vector<VerifyResult<types::StateVote>> verify_state_votes(const Verifier& v,
+                                                               std::vector<types::StateVote> votes,
+                                                               Parallelism& parallel) {
+  std::vector<VerifyResult<types::StateVote>> results(votes.size(),
+                                                      refuse(VerifyError::kBadSignature));
+  std::vector<types::Bytes> messages(votes.size());
+  std::vector<SignedMessage> items;
+  std::vector<std::size_t> vote_of;
+  for (std::size_t i = 0; i < votes.size(); ++i) {
+    auto index = member_index(v, votes[i].content.shard, votes[i].voter);
+    if (!index) {
+      results[i] = refuse(index.error());
+      continue;
+    }
+    messages[i] = state_vote_message(votes[i].content);
+    items.push_back(SignedMessage{votes[i].content.shard, *index, messages[i], votes[i].signature});
+    vote_of.push_back(i);
+  }
+  auto bad = v.find_invalid(items, parallel);
+  std::vector<bool> failed(items.size(), false);
+  for (auto k : bad)
+    failed[k] = true;
+  for (std::size_t k = 0; k < items.size(); ++k)
+    if (!failed[k]) results[vote_of[k]] = accept(std::move(votes[vote_of[k]]));
+  return results;
+}
+
+std::optional<types::StateCertificate> form_state_certificate(
+    const Verifier& v, std::span<const Verified<types::StateVote>> votes,
+    std::vector<types::StateEntry> writes) {
+  if (votes.empty()) return std::nullopt;
+  const types::StateVoteContent& content = votes[0]->content;
+  if (content.shard >= v.topology().num_shards()) return std::nullopt;
+  const auto& committee = v.topology().committee(content.shard);
+  std::map<std::uint32_t, const types::BlsSignature*> by_index;
+  for (const auto& vote : votes) {
+    if (!(vote->content == content)) return std::nullopt;
+    auto index = committee.index_of(vote->voter);
+    if (!index) return std::nullopt;
+    by_index.emplace(*index, &vote->signature);
+  }
+  types::SignerBitfield signers(committee.size());
+  std::vector<types::BlsSignature> sigs;
+  for (const auto& [index, sig] : by_index) {
+    signers.set(index);
+    sigs.push_back(*sig);
+  }
+  if (!committee.has_quorum(signers)) return std::nullopt;
+  auto aggregate = v.aggregate(sigs);
+  if (!aggregate) return std::nullopt;
+  return types::StateCertificate{content, std::move(writes), std::move(signers), *aggregate};
+}
+
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
                                                                types::StateCertificate cert) {
   if (auto e = check_quorum_aggregate(v, cert.content.shard, cert.signers,

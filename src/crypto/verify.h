@@ -88,6 +88,18 @@ std::optional<Verified<types::TimeoutCertificate>> form_tc(
     const Verifier& v, std::span<const Verified<types::Timeout>> timeouts);
 
 VerifyResult<types::StateVote> verify_state_vote(const Verifier& v, types::StateVote vote);
+/// Many state votes (of many transactions) at once: one batch check over
+/// distinct messages (Verifier::find_invalid), the bad ones found by
+/// bisection. results[i] belongs to votes[i].
+std::vector<VerifyResult<types::StateVote>> verify_state_votes(const Verifier& v,
+                                                               std::vector<types::StateVote> votes,
+                                                               Parallelism& parallel);
+/// Aggregates verified state votes over one content into a certificate with
+/// `writes` (signatures in committee order). nullopt unless a quorum, or
+/// when the votes disagree on the content.
+std::optional<types::StateCertificate> form_state_certificate(
+    const Verifier& v, std::span<const Verified<types::StateVote>> votes,
+    std::vector<types::StateEntry> writes);
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
                                                                types::StateCertificate cert);
 

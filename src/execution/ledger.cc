@@ -19,8 +19,14 @@ void for_each_tx(const types::BlockBody& body, F&& f) {
 
 std::vector<types::StateEntry> block_writes(const types::Block& block, types::ShardId shard,
                                             std::uint32_t num_shards) {
+  return block_writes(block.body().certificates, shard, num_shards);
+}
+
+std::vector<types::StateEntry> block_writes(
+    std::span<const types::TransactionCertificateRef> certificates, types::ShardId shard,
+    std::uint32_t num_shards) {
   std::vector<types::StateEntry> out;
-  for (const auto& cert : block.body().certificates) {
+  for (const auto& cert : certificates) {
     if (cert->decision() != types::Decision::kAccept) continue;
     for (const auto& sc : cert->shard_certificates) {
       if (sc.content.shard != shard) continue;

@@ -48,6 +48,10 @@ struct BlockEffects {
 /// (exclusive locks); asserted.
 std::vector<types::StateEntry> block_writes(const types::Block& block, types::ShardId shard,
                                             std::uint32_t num_shards);
+/// The same over a block's certificates section.
+std::vector<types::StateEntry> block_writes(
+    std::span<const types::TransactionCertificateRef> certificates, types::ShardId shard,
+    std::uint32_t num_shards);
 
 class ExecutionLedger {
  public:
@@ -88,6 +92,10 @@ class AsOfParent {
   const PendingTx* unfinished(const types::Hash& tx_hash) const;
   /// Whether `local` (nodes on this shard) can be locked as of the parent.
   bool can_lock(const types::DeclaredAccess& local) const;
+  /// Transactions ordered and unfinished as of the parent.
+  std::size_t unfinished_count() const {
+    return ledger_.pending().size() - finished_.size() + ordered_.size();
+  }
   const ExecutionLedger& ledger() const { return ledger_; }
   /// True when an ancestor broke the block rules (a conflicting lock, an
   /// outcome for a transaction not pending): only a quorum with more than f

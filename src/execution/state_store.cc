@@ -35,6 +35,23 @@ std::optional<types::Bytes> StateStore::get(const types::SubstateKey& key) const
   return it->second;
 }
 
+// GCC 12 warns falsely (-Wstringop-overread) inside the inlined comparison
+// of the empty sort key below.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+void StateStore::append_node_entries(const types::NodeId& node,
+                                     std::vector<types::StateEntry>& out) const {
+  // A node's substates are contiguous: keys order by node first.
+  for (auto it = values_.lower_bound(types::SubstateKey{node, 0, {}});
+       it != values_.end() && it->first.node == node; ++it)
+    out.push_back(types::StateEntry{it->first, it->second});
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 jmt::TreeUpdateBatch StateStore::compute(std::span<const jmt::TreeUpdateBatch* const> ancestors,
                                          jmt::Version version,
                                          std::span<const types::StateEntry> writes) const {
@@ -45,7 +62,7 @@ jmt::TreeUpdateBatch StateStore::compute(std::span<const jmt::TreeUpdateBatch* c
     overlay.push(*a);
     base = a->version;
   }
-  auto batch = jmt::apply_updates(overlay, base, version, tree_updates(writes));
+  auto batch = jmt::apply_updates(overlay, base, version, tree_updates(with_injected(writes)));
   // The committed tree is in memory and complete; an error is a logic bug.
   HS_ASSERT_MSG(batch.has_value(), "state tree update failed");
   return std::move(*batch);
@@ -70,8 +87,29 @@ void StateStore::commit(jmt::Version version, std::span<const types::StateEntry>
       values_.erase(w.key);
   }
   version_ = version;
+  injected_.clear();
   if (version_ >= jmt::limits::kMinRetainedVersions)
     tree_.prune(version_ - jmt::limits::kMinRetainedVersions + 1);
+}
+
+void StateStore::inject_for_test(const types::StateEntry& entry) {
+  if (entry.value)
+    values_.insert_or_assign(entry.key, *entry.value);
+  else
+    values_.erase(entry.key);
+  std::erase_if(injected_, [&](const types::StateEntry& e) { return e.key == entry.key; });
+  injected_.push_back(entry);
+}
+
+std::vector<types::StateEntry> StateStore::with_injected(
+    std::span<const types::StateEntry> writes) const {
+  std::vector<types::StateEntry> out(writes.begin(), writes.end());
+  for (const auto& e : injected_) {
+    bool shadowed = std::any_of(writes.begin(), writes.end(),
+                                [&](const types::StateEntry& w) { return w.key == e.key; });
+    if (!shadowed) out.push_back(e);
+  }
+  return out;
 }
 
 }  // namespace hyperscale::execution

@@ -31,6 +31,8 @@ class StateStore final : public engine::StateView {
   explicit StateStore(std::span<const types::StateEntry> genesis);
 
   std::optional<types::Bytes> get(const types::SubstateKey& key) const override;
+  /// Appends every committed substate of `node`, in key order.
+  void append_node_entries(const types::NodeId& node, std::vector<types::StateEntry>& out) const;
   types::Hash root() const { return root_; }
   jmt::Version version() const { return version_; }
 
@@ -47,6 +49,11 @@ class StateStore final : public engine::StateView {
   void commit(jmt::Version version, std::span<const types::StateEntry> writes,
               const jmt::TreeUpdateBatch* precomputed = nullptr);
 
+  /// Test hook: a substate changed behind the protocol's back (a corrupted
+  /// disk). The value changes at once; the tree takes it with the next
+  /// version, so this store's roots differ from its peers' from then on.
+  void inject_for_test(const types::StateEntry& entry);
+
   const jmt::InMemoryTreeStore& tree() const { return tree_; }
   const std::map<types::SubstateKey, types::Bytes>& values() const { return values_; }
 
@@ -55,6 +62,9 @@ class StateStore final : public engine::StateView {
   jmt::InMemoryTreeStore tree_;
   jmt::Version version_ = 0;
   types::Hash root_;
+  std::vector<types::StateEntry> injected_;  // test hook: folded into the next version
+  /// `writes` with the injected entries under them (writes win a shared key).
+  std::vector<types::StateEntry> with_injected(std::span<const types::StateEntry> writes) const;
 };
 
 }  // namespace hyperscale::execution

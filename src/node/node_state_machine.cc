@@ -5,15 +5,25 @@ namespace hyperscale::node {
 NodeStateMachine::NodeStateMachine(NodeConfig config, types::Topology topology,
                                    types::ValidatorId self,
                                    std::shared_ptr<const crypto::Signer> signer,
-                                   bft::RecoveredState recovered)
+                                   bft::RecoveredState recovered,
+                                   std::optional<ExecutionStart> execution)
     : self_(self), shard_(topology.shard_of_validator(self).value()) {
   mempool_ = std::make_unique<mempool::MempoolState>(config.mempool, topology, shard_, replay_);
+  if (execution)
+    execution_ = std::make_unique<execution::ExecutionState>(
+        config.execution, topology, self, signer, execution->genesis, execution->committed);
   bft_ = std::make_unique<bft::BftState>(config.bft, std::move(topology), self, std::move(signer),
-                                         mempool_.get(), std::move(recovered), replay_);
+                                         mempool_.get(), std::move(recovered), replay_,
+                                         execution_.get());
 }
 
 std::vector<core::Action> NodeStateMachine::start() {
   auto out = bft_->start(now());
+  if (execution_) {
+    auto more = execution_->start(now());
+    out.insert(out.end(), std::make_move_iterator(more.begin()),
+               std::make_move_iterator(more.end()));
+  }
   connect(out);
   return out;
 }
@@ -25,8 +35,12 @@ std::vector<core::Action> NodeStateMachine::handle(const core::Event& event) {
     std::vector<core::Action>& out;
     void operator()(const core::MessageReceived& e) { out = self.on_message(e.from, e.message); }
     void operator()(const core::TimerFired& e) {
-      out = e.timer == core::TimerId::kTxBatch ? self.mempool_->on_batch_timer(self.now())
-                                               : self.bft_->on_timer(self.now(), e.timer);
+      if (e.timer == core::TimerId::kTxBatch)
+        out = self.mempool_->on_batch_timer(self.now());
+      else if (e.timer == core::TimerId::kExecution)
+        out = self.execution_ ? self.execution_->on_timer(self.now()) : std::vector<core::Action>{};
+      else
+        out = self.bft_->on_timer(self.now(), e.timer);
     }
     void operator()(const core::TransactionSubmitted& e) {
       out = self.mempool_->on_submitted(self.now(), e.tx);
@@ -89,11 +103,27 @@ std::vector<core::Action> NodeStateMachine::on_message(types::ValidatorId from,
     std::vector<core::Action> operator()(const core::EquivocationProof& m) {
       return self.bft_->on_equivocation_proof(t, from, m);
     }
+    std::vector<core::Action> operator()(const core::StateVotesMessage& m) {
+      if (!self.execution_) return {};
+      return self.execution_->on_state_votes(t, from, m);
+    }
+    std::vector<core::Action> operator()(const core::TransactionCertificatesMessage& m) {
+      if (!self.execution_) return {};
+      return self.execution_->on_certificates(t, from, m);
+    }
   };
   return std::visit(Visitor{*this, from, t}, message);
 }
 
 std::vector<core::Action> NodeStateMachine::on_job(const core::JobResult& result) {
+  if (execution_) {
+    if (const auto* r = std::get_if<core::TransactionsExecuted>(&result))
+      return execution_->on_executed(now(), *r);
+    if (const auto* r = std::get_if<core::StateVotesVerified>(&result))
+      return execution_->on_votes_verified(now(), *r);
+    if (const auto* r = std::get_if<core::TransactionCertificatesVerified>(&result))
+      return execution_->on_certificates_verified(now(), *r);
+  }
   if (const auto* txs = std::get_if<core::TransactionsVerified>(&result);
       txs && txs->origin != core::TxOrigin::kFetch) {
     std::vector<types::Hash> added;

@@ -1,14 +1,15 @@
 #pragma once
 
-// One validator: composes consensus (bft) and the mempool, routes every event
-// to them, and connects their outputs (commits reach the mempool, new
-// transactions reach pending blocks). Execution, provisions and livelock
-// slot in here later: each gets its events routed and its commit hook below.
+// One validator: composes consensus (bft), the mempool and execution, routes
+// every event to them, and connects their outputs (commits reach the mempool
+// and execution, new transactions reach pending blocks). Provisions and
+// livelock slot in here later.
 
 #include <memory>
 
 #include "bft/bft_state.h"
 #include "core/state_machine.h"
+#include "execution/execution_state.h"
 #include "mempool/mempool_state.h"
 
 namespace hyperscale::node {
@@ -16,12 +17,23 @@ namespace hyperscale::node {
 struct NodeConfig {
   bft::BftConfig bft;
   mempool::MempoolConfig mempool;
+  execution::ExecutionConfig execution;
+};
+
+/// What execution starts from: the shard's genesis state and the blocks
+/// committed since (the recovered chain; empty on a fresh start).
+struct ExecutionStart {
+  std::vector<types::StateEntry> genesis;
+  std::vector<types::BlockRef> committed;
 };
 
 class NodeStateMachine final : public core::StateMachine {
  public:
+  /// Without `execution`, the node orders transactions only (consensus
+  /// tests and benchmarks): blocks carry no outcomes and keep the genesis root.
   NodeStateMachine(NodeConfig config, types::Topology topology, types::ValidatorId self,
-                   std::shared_ptr<const crypto::Signer> signer, bft::RecoveredState recovered);
+                   std::shared_ptr<const crypto::Signer> signer, bft::RecoveredState recovered,
+                   std::optional<ExecutionStart> execution = std::nullopt);
 
   /// Timers and a possible first proposal; call once, after set_time().
   std::vector<core::Action> start();
@@ -31,6 +43,9 @@ class NodeStateMachine final : public core::StateMachine {
   types::ShardId shard() const { return shard_; }
   const bft::BftState& bft() const { return *bft_; }
   const mempool::MempoolState& mempool() const { return *mempool_; }
+  /// Null when the node runs without execution.
+  const execution::ExecutionState* execution() const { return execution_.get(); }
+  execution::ExecutionState* execution_for_test() { return execution_.get(); }
 
  private:
   std::vector<core::Action> on_message(types::ValidatorId from, const core::Message& message);
@@ -44,6 +59,7 @@ class NodeStateMachine final : public core::StateMachine {
   types::ShardId shard_;
   core::ReplayWindow replay_;  // written by bft on commit, read by the mempool
   std::unique_ptr<mempool::MempoolState> mempool_;
+  std::unique_ptr<execution::ExecutionState> execution_;
   std::unique_ptr<bft::BftState> bft_;
 };
 

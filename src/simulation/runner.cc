@@ -5,6 +5,7 @@
 #include "core/genesis.h"
 #include "crypto/signing.h"
 #include "crypto/validator_keys.h"
+#include "execution/state_store.h"
 #include "types/assert.h"
 
 namespace hyperscale::simulation {
@@ -93,6 +94,14 @@ void digest(types::Writer& w, const Message& m) {
       w.u32(static_cast<std::uint32_t>(r.blocks.size()));
       if (!r.blocks.empty()) w.fixed(r.blocks.front().block->hash());
     }
+    void operator()(const core::StateVotesMessage& m) {
+      w.u32(static_cast<std::uint32_t>(m.votes.size()));
+      if (!m.votes.empty()) w.fixed(m.votes.front().content.tx_hash);
+    }
+    void operator()(const core::TransactionCertificatesMessage& m) {
+      w.u32(static_cast<std::uint32_t>(m.certificates.size()));
+      if (!m.certificates.empty()) w.fixed(m.certificates.front()->tx_hash);
+    }
   };
   std::visit(Visitor{w}, m);
 }
@@ -123,6 +132,18 @@ void digest(types::Writer& w, const core::Event& e) {
     } else if (const auto* p = std::get_if<core::ProposalVerified>(&j)) {
       w.fixed(p->proposal->header.compute_hash());
       w.boolean(p->result.has_value());
+    } else if (const auto* ex = std::get_if<core::TransactionsExecuted>(&j)) {
+      w.u64(ex->height);
+      for (const auto& r : ex->results) {
+        w.raw(types::ByteSpan(r.tx_hash.bytes.data(), 8));
+        w.boolean(r.success);
+      }
+    } else if (const auto* sv = std::get_if<core::StateVotesVerified>(&j)) {
+      for (const auto& g : sv->groups) {
+        w.raw(types::ByteSpan(g.tx_hash.bytes.data(), 8));
+        w.u32(static_cast<std::uint32_t>(g.valid.size()));
+        w.boolean(g.certificate.has_value());
+      }
     }
   }
 }
@@ -184,13 +205,23 @@ SimulationRunner::SimulationRunner(SimConfig config)
   verifier_ = std::move(*crypto::Verifier::make(config_.crypto, topology_));
   job_context_.verifier = verifier_.get();
   job_context_.mock_transaction_signatures = config_.crypto == crypto::SchemeKind::kMock;
-  for (types::ShardId s = 0; s < config_.shards; ++s)
-    job_context_.genesis_hashes.push_back(core::genesis_block(s)->hash());
+  HS_ASSERT(config_.genesis_state.empty() || config_.genesis_state.size() == config_.shards);
+  for (types::ShardId s = 0; s < config_.shards; ++s) {
+    types::Hash root;
+    if (!config_.genesis_state.empty())
+      root = execution::StateStore(config_.genesis_state[s]).root();
+    genesis_blocks_.push_back(core::genesis_block(s, root));
+    job_context_.genesis_hashes.push_back(genesis_blocks_.back()->hash());
+  }
+  if (!config_.genesis_state.empty())
+    job_context_.execute =
+        [fees = config_.node.execution.fees](const core::ExecuteTransactionsJob& j) {
+          return execution::run_execution_job(j, fees);
+        };
   for (auto& [id, signer] : signers) {
     NodeSlot slot;
     slot.signer = signer;
-    slot.storage =
-        std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(id)));
+    slot.storage = std::make_unique<SimStorage>(genesis_blocks_[*topology_.shard_of_validator(id)]);
     if (config_.max_clock_skew_ms)
       slot.skew_ms = rng_.between(-static_cast<std::int64_t>(config_.max_clock_skew_ms),
                                   static_cast<std::int64_t>(config_.max_clock_skew_ms));
@@ -214,8 +245,7 @@ void SimulationRunner::add_twin(ValidatorId v, std::vector<ValidatorId> peers) {
   HS_ASSERT_MSG(!original.machine, "twins are added before start()");
   NodeSlot twin;
   twin.signer = original.signer;
-  twin.storage =
-      std::make_unique<SimStorage>(core::genesis_block(*topology_.shard_of_validator(v)));
+  twin.storage = std::make_unique<SimStorage>(genesis_blocks_[*topology_.shard_of_validator(v)]);
   twin.skew_ms = original.skew_ms;
   twin.byzantine = ByzantineKind::kTwin;
   twin.twin_peers = peers;
@@ -359,8 +389,13 @@ void SimulationRunner::boot(Instance v, bool fresh) {
     invariants_.on_restart(v, recovered.committed_tip->header().height,
                            recovered.committed_tip->hash(), now_);
   slot.committed = recovered.committed_tip->header().height;
+  std::optional<node::ExecutionStart> execution;
+  if (!config_.genesis_state.empty())
+    execution = node::ExecutionStart{config_.genesis_state[*topology_.shard_of_validator(v)],
+                                     slot.storage->committed_blocks()};
   slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, validator_of(v),
-                                                          slot.signer, std::move(recovered));
+                                                          slot.signer, std::move(recovered),
+                                                          std::move(execution));
   slot.timer_seq.clear();
   auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
   slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));

@@ -60,6 +60,10 @@ struct SimConfig {
   /// Stop at the first invariant violation (the default); false keeps
   /// running and records the first violation of every invariant.
   bool stop_at_first_violation = true;
+  /// Execution (DESIGN §6): when not empty, the genesis state of each shard
+  /// (by shard), and every validator executes its shard's transactions;
+  /// empty: consensus only (blocks keep the genesis root).
+  std::vector<std::vector<types::StateEntry>> genesis_state;
 };
 
 /// What one validator did over a run, counted across its restarts.
@@ -271,6 +275,7 @@ class SimulationRunner {
 
   SimConfig config_;
   types::Topology topology_;
+  std::vector<types::BlockRef> genesis_blocks_;  // by shard (with the genesis state root)
   Rng rng_;
   types::TimestampMs now_ = 0;
   std::uint64_t seq_ = 0;

@@ -4,6 +4,8 @@
 #include <chrono>
 
 #include "bft/limits.h"
+#include "engine/genesis.h"
+#include "types/assert.h"
 #include "types/limits.h"
 
 namespace hyperscale::simulation {
@@ -261,7 +263,20 @@ SimReport run_scenario(const Scenario& s) {
     return report;
   }
   auto wall_start = std::chrono::steady_clock::now();
-  SimulationRunner runner(s.sim);
+  SimConfig sim = s.sim;
+  if (s.execution) {
+    // The workload's accounts, funded at genesis on their shards.
+    TransferWorkload accounts(s.workload, s.sim.shards, s.sim.crypto, s.sim.seed);
+    engine::GenesisConfig genesis;
+    genesis.owners = accounts.account_keys();
+    genesis.native_balance_per_account = s.genesis_balance;
+    for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
+      auto entries = engine::genesis_entries(genesis, shard, s.sim.shards);
+      HS_ASSERT_MSG(entries.has_value(), "the workload's genesis is refused");
+      sim.genesis_state.push_back(std::move(*entries));
+    }
+  }
+  SimulationRunner runner(sim);
   const auto& topology = runner.topology();
 
   // Byzantine validators: the last members of each committee.

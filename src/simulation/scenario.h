@@ -41,6 +41,10 @@ struct Scenario {
   types::TimestampMs duration_ms = 30'000;
   WorkloadConfig workload;
   types::TimestampMs workload_start_ms = 200;
+  /// Execute the transactions (DESIGN §6): the workload's accounts are funded
+  /// at genesis with `genesis_balance` of the native resource each.
+  bool execution = false;
+  types::Amount genesis_balance = 1'000'000'000;
   /// (kind, count per shard); counts plus crash concurrency stay within f.
   /// Twins (kind kTwin) talk to `twin_peers`, or to the odd committee
   /// indices of their shard when it is empty; the original to the others.

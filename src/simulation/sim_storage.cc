@@ -87,4 +87,11 @@ core::SyncResponse SimStorage::serve_sync(types::BlockHeight from_height,
   return out;
 }
 
+std::vector<types::BlockRef> SimStorage::committed_blocks() const {
+  std::vector<types::BlockRef> out;
+  for (const auto& [height, cb] : committed_)
+    if (height > 0) out.push_back(cb.block);
+  return out;
+}
+
 }  // namespace hyperscale::simulation

@@ -26,6 +26,9 @@ class SimStorage {
 
   /// What a restarted validator reloads.
   bft::RecoveredState recover() const;
+  /// The committed blocks above genesis, in height order (execution
+  /// re-derives its state, locks and duties from them).
+  std::vector<types::BlockRef> committed_blocks() const;
   /// Committed blocks from `from_height`, then the certified chain above the
   /// committed tip, at most `count` in all (what a peer answers to sync).
   core::SyncResponse serve_sync(types::BlockHeight from_height, std::uint32_t count) const;

@@ -1,16 +1,17 @@
 #include "simulation/workload.h"
 
 #include "crypto/mock_scheme.h"
+#include "engine/substates.h"
 #include "types/assert.h"
 
 namespace hyperscale::simulation {
 
-TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology& topology,
+TransferWorkload::TransferWorkload(WorkloadConfig config, std::uint32_t num_shards,
                                    crypto::SchemeKind scheme, std::uint64_t seed)
     : config_(config),
       scheme_(scheme),
-      accounts_(topology.num_shards()),
-      resource_(types::resource_address("xrd")) {
+      accounts_(num_shards),
+      resource_(engine::native_resource()) {
   HS_ASSERT(config_.accounts_per_shard >= 2);
   // Draw keys until every shard has its accounts (an account's shard follows
   // from its address, which follows from its key).
@@ -34,10 +35,18 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, const types::Topology&
       std::copy(h.bytes.begin(), h.bytes.end(), acc.key.bytes.begin());
     }
     acc.address = types::account_address(acc.key.span());
-    auto shard = topology.shard_of(acc.address);
+    auto shard = types::shard_of(acc.address, num_shards);
     if (accounts_[shard].size() < config_.accounts_per_shard)
       accounts_[shard].push_back(std::move(acc));
   }
+}
+
+std::vector<types::Ed25519PublicKey> TransferWorkload::account_keys() const {
+  std::vector<types::Ed25519PublicKey> out;
+  for (const auto& shard : accounts_)
+    for (const auto& a : shard)
+      out.push_back(a.key);
+  return out;
 }
 
 types::TransactionRef TransferWorkload::next(

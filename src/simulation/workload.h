@@ -23,7 +23,10 @@ struct WorkloadConfig {
 class TransferWorkload {
  public:
   TransferWorkload(WorkloadConfig config, const types::Topology& topology,
-                   crypto::SchemeKind scheme, std::uint64_t seed);
+                   crypto::SchemeKind scheme, std::uint64_t seed)
+      : TransferWorkload(config, topology.num_shards(), scheme, seed) {}
+  TransferWorkload(WorkloadConfig config, std::uint32_t num_shards, crypto::SchemeKind scheme,
+                   std::uint64_t seed);
 
   /// One transaction: a transfer between two accounts of a random shard,
   /// valid from a second before `clock(shard)` for validity_ms. Validity
@@ -32,6 +35,8 @@ class TransferWorkload {
   types::TransactionRef next(const std::function<types::TimestampMs(types::ShardId)>& clock,
                              Rng& rng);
   const WorkloadConfig& config() const { return config_; }
+  /// The owner keys of every account, shard by shard (to fund them at genesis).
+  std::vector<types::Ed25519PublicKey> account_keys() const;
 
  private:
   struct Account {

@@ -93,6 +93,23 @@ inline std::vector<core::Message> sample_messages() {
   auto other = proposal->header;
   other.timestamp_ms += 1;
   out.emplace_back(core::EquivocationProof{proposal->header, other});
+
+  types::StateVote sv;
+  sv.content.tx_hash = txs[0]->hash();
+  sv.content.shard = 0;
+  sv.content.outcome = types::Executed{true, types::hash_bytes("outputs")};
+  sv.voter = 2;
+  sv.signature.bytes.fill(7);
+  out.emplace_back(core::StateVotesMessage{{sv}});
+  auto cert = std::make_shared<types::TransactionCertificate>();
+  cert->tx_hash = txs[0]->hash();
+  types::StateCertificate sc;
+  sc.content = sv.content;
+  sc.content.outcome = types::Executed{false, types::Hash::zero()};
+  sc.signers = types::SignerBitfield(4);
+  sc.signers.set(0);
+  cert->shard_certificates.push_back(sc);
+  out.emplace_back(core::TransactionCertificatesMessage{{cert}});
   return out;
 }
 
