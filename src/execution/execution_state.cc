@@ -137,7 +137,7 @@ void ExecutionState::committed(const types::BlockRef& block, std::vector<Action>
   const auto& batch = batch_for(*block, {});
   // A committed root other than this node's own means its state diverged
   // (a corrupted store): reported, and its votes stop counting by themselves.
-  if (batch.root.hash() != block->header().state_root) ++stats_.state_root_mismatches;
+  if (batch.root.hash() != block->header().state_root) ++stats_.diverged_commits;
   auto writes = block_writes(*block, shard_, topology_.num_shards());
   state_.commit(height, writes, &batch);
   auto fx = ledger_.commit(*block);
@@ -379,6 +379,7 @@ void ExecutionState::emit_status(const Hash& tx, types::TransactionStatus status
 
 void ExecutionState::corrupt_for_test(const types::StateEntry& entry) {
   state_.inject_for_test(entry);
+  batches_.clear();  // computed before the corruption
 }
 
 }  // namespace hyperscale::execution

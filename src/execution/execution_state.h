@@ -55,9 +55,12 @@ struct ExecutionStats {
   std::uint64_t completed_accept = 0;
   std::uint64_t completed_reject = 0;
   std::uint64_t blocks_refused = 0;
-  /// Blocks whose state root differs from this node's: as a voter (it
-  /// refused to vote) or at commit (its own state diverged).
+  /// Blocks this node refused to vote for because their state root is not
+  /// the one it computes (a faulty proposer, or this node's own state).
   std::uint64_t state_root_mismatches = 0;
+  /// Committed blocks whose state root is not this node's: its own state
+  /// diverged from the chain's (a corrupted store).
+  std::uint64_t diverged_commits = 0;
   std::size_t peak_locked_nodes = 0;
 };
 

@@ -87,7 +87,11 @@ void StateStore::commit(jmt::Version version, std::span<const types::StateEntry>
       values_.erase(w.key);
   }
   version_ = version;
-  injected_.clear();
+  // An injected value stays (folded into every version) until a write replaces it.
+  std::erase_if(injected_, [&](const types::StateEntry& e) {
+    return std::any_of(writes.begin(), writes.end(),
+                       [&](const types::StateEntry& w) { return w.key == e.key; });
+  });
   if (version_ >= jmt::limits::kMinRetainedVersions)
     tree_.prune(version_ - jmt::limits::kMinRetainedVersions + 1);
 }

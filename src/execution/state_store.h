@@ -50,8 +50,9 @@ class StateStore final : public engine::StateView {
               const jmt::TreeUpdateBatch* precomputed = nullptr);
 
   /// Test hook: a substate changed behind the protocol's back (a corrupted
-  /// disk). The value changes at once; the tree takes it with the next
-  /// version, so this store's roots differ from its peers' from then on.
+  /// disk). The value changes at once and every later version's tree holds
+  /// it (until a write replaces it), so this store's roots differ from its
+  /// peers' from then on.
   void inject_for_test(const types::StateEntry& entry);
 
   const jmt::InMemoryTreeStore& tree() const { return tree_; }

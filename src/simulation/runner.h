@@ -160,6 +160,8 @@ class SimulationRunner {
 
   /// The state machine of an instance (a validator id, or id | kTwinBit).
   const node::NodeStateMachine* node(Instance v) const { return nodes_.at(v).machine.get(); }
+  /// Test hook: the live machine of `v` (null while down), e.g. to corrupt its state.
+  node::NodeStateMachine* node_for_test(Instance v) { return nodes_.at(v).machine.get(); }
   const SimStorage& storage(Instance v) const { return *nodes_.at(v).storage; }
   /// Every validator id (twins not included).
   std::vector<types::ValidatorId> validators() const;

@@ -44,7 +44,9 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   // lead every other round); without load, leaders wait for the proposal
   // tick.
   auto per_shard_tps = static_cast<double>(s.workload.tps) / s.sim.shards;
-  bool loaded = per_shard_tps * static_cast<double>(rtt) / 1000.0 >= 1.0;
+  // A workload that stops before the end leaves the rest of the run idle.
+  bool runs_to_end = !s.workload_stop_ms || *s.workload_stop_ms >= s.duration_ms;
+  bool loaded = runs_to_end && per_shard_tps * static_cast<double>(rtt) / 1000.0 >= 1.0;
   core::DurationMs interval =
       loaded ? std::max<core::DurationMs>({rtt, bft.min_block_interval_ms / 2, 20})
              : rtt + bft.proposal_tick_ms;
@@ -424,7 +426,8 @@ SimReport run_scenario(const Scenario& s) {
         }
         r.submit(tx, it->second);
       }
-      if (r.now() + kBatchMs < s.duration_ms) r.schedule(r.now() + kBatchMs, batch);
+      if (r.now() + kBatchMs < s.workload_stop_ms.value_or(s.duration_ms))
+        r.schedule(r.now() + kBatchMs, batch);
     };
     runner.schedule(s.workload_start_ms, batch);
   }

@@ -41,6 +41,8 @@ struct Scenario {
   types::TimestampMs duration_ms = 30'000;
   WorkloadConfig workload;
   types::TimestampMs workload_start_ms = 200;
+  /// The workload submits until then (default: the whole run).
+  std::optional<types::TimestampMs> workload_stop_ms;
   /// Execute the transactions (DESIGN §6): the workload's accounts are funded
   /// at genesis with `genesis_balance` of the native resource each.
   bool execution = false;

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <functional>
+#include <map>
 
 #include "engine/substates.h"
 #include "simulation/scenario.h"
+#include "simulation/workload.h"
 
 namespace hyperscale::simulation {
 namespace {
@@ -70,6 +73,7 @@ TEST(ExecutionSim, TransfersCompleteAndEveryValidatorHoldsTheSameState) {
   for (std::size_t i = 0; i < seen.roots.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(seen.stats[i].state_root_mismatches, 0u);
+    EXPECT_EQ(seen.stats[i].diverged_commits, 0u);
     EXPECT_GT(seen.stats[i].completed_accept, 1000u);
     if (seen.heights[i] == seen.heights[0]) {
       EXPECT_EQ(seen.roots[i], seen.roots[0]);
@@ -78,6 +82,130 @@ TEST(ExecutionSim, TransfersCompleteAndEveryValidatorHoldsTheSameState) {
     ASSERT_EQ(seen.supply[i].size(), 1u);
     EXPECT_EQ(seen.supply[i].begin()->second, std::uint64_t{2000} * 1'000'000'000);
   }
+}
+
+/// Final balances recomputed from the committed chain alone (genesis plus
+/// every transfer the chain ordered), against each validator's executed
+/// state; and nothing left pending once the workload stopped long enough ago.
+void expect_chain_balances(SimulationRunner& r, types::Amount genesis_balance) {
+  auto validators = r.validators();
+  types::ValidatorId tallest = validators.front();
+  for (auto v : validators)
+    if (r.storage(v).committed_blocks().size() > r.storage(tallest).committed_blocks().size())
+      tallest = v;
+  std::map<types::NodeId, std::int64_t> delta;
+  std::size_t transfers = 0;
+  for (const auto& block : r.storage(tallest).committed_blocks())
+    for (const auto& tx : block->body().txs)
+      for (const auto& ins : tx->payload().instructions)
+        if (const auto* t = std::get_if<types::Transfer>(&ins)) {
+          delta[t->from] -= static_cast<std::int64_t>(t->amount);
+          delta[t->to] += static_cast<std::int64_t>(t->amount);
+          ++transfers;
+        }
+  EXPECT_GT(transfers, 0u);
+  for (auto v : validators) {
+    const auto* node = r.node(v);
+    if (!node || !node->execution()) continue;  // down at the end
+    SCOPED_TRACE("validator " + std::to_string(v));
+    const auto& ex = *node->execution();
+    EXPECT_EQ(ex.ledger().pending().size(), 0u) << "transactions still pending";
+    EXPECT_EQ(ex.stats().state_root_mismatches, 0u);
+    EXPECT_EQ(ex.stats().diverged_commits, 0u);
+    for (const auto& [account, d] : delta) {
+      auto stored = ex.state().get(engine::balance_key(account, engine::native_resource()));
+      ASSERT_TRUE(stored.has_value());
+      auto amount = engine::decode_amount(*stored);
+      ASSERT_TRUE(amount.has_value());
+      EXPECT_EQ(static_cast<std::int64_t>(*amount), static_cast<std::int64_t>(genesis_balance) + d);
+    }
+  }
+}
+
+/// 10,000 transfers (500 tx/s for 20 s), then 10 s to finish; faults by
+/// `setup`. At least `min_committed` of them must commit (submissions to a
+/// gateway that crashes are lost with its pool: a mempool matter, not
+/// execution's); every one that committed must complete.
+void run_transfers(std::uint64_t seed, std::uint64_t min_committed,
+                   const std::function<void(Scenario&)>& setup) {
+  Scenario s;
+  s.sim.seed = seed;
+  s.duration_ms = 30'000;
+  s.workload.tps = 500;
+  s.workload.accounts_per_shard = 5000;
+  s.execution = true;
+  setup(s);
+  // The workload runs 20 s; the rest of the run lets every outcome commit.
+  std::uint64_t submitted = 0;
+  s.on_finish = [&](SimulationRunner& r) {
+    submitted = r.submitted_tx_count();
+    expect_chain_balances(r, s.genesis_balance);
+  };
+  s.workload_stop_ms = 20'000;
+  auto report = run_scenario(s);
+  for (const auto& [name, violation] : report.invariants)
+    EXPECT_FALSE(violation) << name << ": " << *violation;
+  EXPECT_GE(submitted, 9'900u);
+  EXPECT_GE(report.committed_txs, min_committed);
+}
+
+TEST(ExecutionSim, TenThousandTransfersEndWithTheChainsBalances) {
+  run_transfers(5, 9'900, [](Scenario&) {});
+}
+
+TEST(ExecutionSim, CrashRestartsRederiveAndFinishTheirDuties) {
+  run_transfers(6, 7'000, [](Scenario& s) {
+    s.crash_restart = true;
+    s.faults_end_ms = 18'000;
+  });
+}
+
+TEST(ExecutionSim, MessageLossDelaysButLosesNoOutcome) {
+  run_transfers(7, 9'000, [](Scenario& s) {
+    s.sim.network.loss_ppm = 50'000;
+    s.faults_end_ms = 18'000;
+    s.events.emplace_back(18'000, [](SimulationRunner& r) { r.network().config().loss_ppm = 0; });
+  });
+}
+
+TEST(ExecutionSim, AByzantineValidatorCannotStopOutcomes) {
+  run_transfers(8, 9'500, [](Scenario& s) { s.byzantine = {{ByzantineKind::kEquivocate, 1}}; });
+}
+
+TEST(ExecutionSim, ACorruptedValidatorRefusesToVoteAndTheShardGoesOn) {
+  auto s = transfers(9);
+  const types::ValidatorId corrupted = 3;
+  // At 5 s validator 3's disk loses an account's balance: its state roots
+  // differ from the chain's from then on.
+  s.events.emplace_back(5'000, [&](SimulationRunner& r) {
+    TransferWorkload accounts(s.workload, s.sim.shards, s.sim.crypto, s.sim.seed);
+    auto account = types::account_address(accounts.account_keys().front().span());
+    r.node_for_test(corrupted)->execution_for_test()->corrupt_for_test(
+        {engine::balance_key(account, engine::native_resource()), engine::encode_amount(7)});
+  });
+  s.faults_end_ms = 5'000;
+  Seen seen;
+  std::vector<types::ValidatorId> order;
+  s.on_finish = [&](SimulationRunner& r) { seen = observe(r); };
+  auto report = run_scenario(s);
+  for (const auto& [name, violation] : report.invariants)
+    EXPECT_FALSE(violation) << name << ": " << *violation;
+  ASSERT_EQ(seen.stats.size(), 4u);
+  // It reports the mismatch, as a voter and at every commit, and refuses to vote.
+  EXPECT_GT(seen.stats[corrupted].state_root_mismatches, 10u);
+  EXPECT_GT(seen.stats[corrupted].diverged_commits, 10u);
+  EXPECT_GT(seen.stats[corrupted].blocks_refused, 10u);
+  // The others agree with each other and keep completing transfers.
+  // (They refuse the corrupted validator's own proposals: their roots are wrong.)
+  for (types::ValidatorId v = 0; v < 3; ++v) {
+    SCOPED_TRACE(v);
+    EXPECT_EQ(seen.stats[v].diverged_commits, 0u);
+    EXPECT_GT(seen.stats[v].completed_accept, 3000u);
+    if (seen.heights[v] == seen.heights[0]) {
+      EXPECT_EQ(seen.roots[v], seen.roots[0]);
+    }
+  }
+  EXPECT_NE(seen.roots[corrupted], seen.roots[0]);
 }
 
 }  // namespace
