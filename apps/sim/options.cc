@@ -232,7 +232,8 @@ struct Raw {
   std::uint32_t tps = 1000;
   std::uint64_t latency = 50, jitter = 10, skew = 0;
   std::vector<std::string> byzantine;
-  std::string partition, crypto_name = "mock";
+  std::string partition, crypto_name = "mock", execution = "on";
+  std::uint32_t accounts = 0;  // per shard; 0: enough for the offered load
   std::string crashes, slow, offsets, split, withhold, twin_peers;
   std::optional<std::uint64_t> random_faults;
   bool crash_restart = false, keep_going = false, version = false;
@@ -308,6 +309,13 @@ void define(CLI::App& app, Raw& r) {
                  "START-END:IDS[|IDS or >IDS][;...] in seconds, e.g. 5-12:0,1|2,3 (global ids)");
   app.add_option("--crypto", r.crypto_name, "signatures: real (BLS + Ed25519) or mock")
       ->check(CLI::IsMember({"real", "mock"}));
+  app.add_option("--execution", r.execution,
+                 "on: validators execute the transfers (state votes, certificates, state roots); "
+                 "off: consensus only")
+      ->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--accounts", r.accounts,
+                 "funded accounts per shard (default: 8 per offered tx/s of a shard, at least 64)")
+      ->check(CLI::Range(2u, 10'000'000u));
   app.add_flag("--keep-going", r.keep_going,
                "keep running after an invariant breaks (the report lists the first violation of "
                "each invariant)");
@@ -550,6 +558,12 @@ int build(const CLI::App& app, Raw& r, Options& o) {
   if (given("--faults-end"))
     s.faults_end_ms = static_cast<types::TimestampMs>(std::llround(r.faults_end_s * 1000));
   s.workload.tps = r.tps;
+  s.execution = r.execution == "on";
+  s.workload.accounts_per_shard =
+      r.accounts
+          ? r.accounts
+          : std::max<std::uint32_t>(64, static_cast<std::uint32_t>(std::min<std::uint64_t>(
+                                            8ull * r.tps / std::max(r.shards, 1u), 10'000'000)));
   s.sim.crypto = r.crypto_name == "real" ? crypto::SchemeKind::kBls : crypto::SchemeKind::kMock;
   s.sim.network.intra_shard_latency_ms = r.latency;
   s.sim.network.cross_shard_latency_ms = r.latency * 2;
@@ -649,6 +663,8 @@ nlohmann::json config_json(const simulation::Scenario& s) {
   j["seed"] = s.sim.seed;
   j["tps"] = s.workload.tps;
   j["crypto"] = s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock";
+  j["execution"] = s.execution ? "on" : "off";
+  j["accounts"] = s.workload.accounts_per_shard;
   j["latency-ms"] = s.sim.network.intra_shard_latency_ms;
   j["jitter-ms"] = s.sim.network.jitter_ms;
   j["loss"] = static_cast<double>(s.sim.network.loss_ppm) / 1e6;

@@ -180,6 +180,19 @@ nlohmann::json report_json(const SimReport& r, const Options& o) {
                        {"submitted_txs", w.submitted},
                        {"committed_txs", w.committed},
                        {"latency_ms", latency_json(w.latency_ms)}};
+  if (r.execution) {
+    const auto& e = *r.execution;
+    j["completed_txs"] = e.completed_txs;
+    j["completed_tps"] = e.completed_tps;
+    j["rejected_txs"] = e.rejected_txs;
+    j["in_flight_at_end"] = e.in_flight_at_end;
+    j["completion_latency_ms"] = latency_json(e.completion_latency_ms);
+    j["peak_locked_nodes"] = e.peak_locked_nodes;
+    nlohmann::json roots = nlohmann::json::array();
+    for (const auto& [height, root] : e.state_roots)
+      roots.push_back({{"height", height}, {"root", root.hex()}});
+    j["state_root"] = roots;
+  }
   if (r.steady_since_ms) j["steady_since_s"] = static_cast<double>(*r.steady_since_ms) / 1000.0;
   j["view_changes"] = r.view_changes;
   j["timeouts"] = r.timeouts;
@@ -251,6 +264,23 @@ void print_summary(const SimReport& r, const Options& o) {
                 r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max);
   else
     std::printf("  commit latency: none (no transaction committed)\n");
+  if (r.execution) {
+    const auto& e = *r.execution;
+    std::printf("  completed: %llu txs (%.1f tx/s), %llu rejected, %llu in flight at the end\n",
+                static_cast<unsigned long long>(e.completed_txs), e.completed_tps,
+                static_cast<unsigned long long>(e.rejected_txs),
+                static_cast<unsigned long long>(e.in_flight_at_end));
+    if (e.completed_txs)
+      std::printf(
+          "  completion latency ms (submitted -> completed): p50 %.0f  p90 %.0f  p99 %.0f  "
+          "max %.0f\n",
+          e.completion_latency_ms.p50, e.completion_latency_ms.p90, e.completion_latency_ms.p99,
+          e.completion_latency_ms.max);
+    for (std::size_t shard = 0; shard < e.state_roots.size(); ++shard)
+      std::printf("  shard %zu state root at height %llu: %s\n", shard,
+                  static_cast<unsigned long long>(e.state_roots[shard].first),
+                  e.state_roots[shard].second.hex().c_str());
+  }
   if (s.warmup_ms) {
     if (r.after_warmup.committed)
       std::printf("  after the %.1f s warm-up: %.1f tx/s, latency ms p50 %.0f  p99 %.0f\n",

@@ -26,6 +26,11 @@ void InvariantChecker::violate(const std::string& name, std::string what) {
   broken_ = true;
 }
 
+void InvariantChecker::enable_execution() {
+  for (const char* name : {"state_root", "completed_once", "supply", "balances", "completion"})
+    results_.emplace(name, std::nullopt);
+}
+
 bool InvariantChecker::ok() const {
   for (const auto& [name, v] : results_)
     if (v) return false;

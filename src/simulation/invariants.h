@@ -97,6 +97,22 @@ class InvariantChecker {
   void set_instances(std::size_t count) { instances_ = count; }
   static constexpr std::uint64_t kPruneEvery = 1024;
 
+  /// Runs that execute transactions are also held to: state_root (every
+  /// honest validator's own state root at each height it commits is the
+  /// chain's), completed_once (no transaction gets two outcomes in a shard's
+  /// chain), supply and balances (checked at the end by the runner), and
+  /// completion (every transaction committed long enough before the end
+  /// completed).
+  void enable_execution();
+  /// Records the first violation of an execution invariant found by the runner.
+  void report_execution(const std::string& name, std::string what) {
+    violate(name, std::move(what));
+  }
+  /// The execution invariant `name` could not be decided, and why.
+  void execution_unchecked(const std::string& name, std::string why) {
+    if (!results_.at(name)) unchecked_[name] = std::move(why);
+  }
+
   /// Liveness from now on, for `num_shards` shards.
   void expect_liveness(LivenessPolicy policy, std::uint32_t num_shards);
   /// Checks catch-up and commit gaps at `now` (the runner samples often).

@@ -5,6 +5,7 @@
 #include "core/genesis.h"
 #include "crypto/signing.h"
 #include "crypto/validator_keys.h"
+#include "engine/substates.h"
 #include "execution/state_store.h"
 #include "types/assert.h"
 
@@ -212,6 +213,10 @@ SimulationRunner::SimulationRunner(SimConfig config)
       root = execution::StateStore(config_.genesis_state[s]).root();
     genesis_blocks_.push_back(core::genesis_block(s, root));
     job_context_.genesis_hashes.push_back(genesis_blocks_.back()->hash());
+  }
+  if (!config_.genesis_state.empty()) {
+    outcomes_.resize(config_.shards);
+    invariants_.enable_execution();
   }
   if (!config_.genesis_state.empty())
     job_context_.execute =
@@ -584,6 +589,7 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
             slot.storage->commit(a.block, a.qc, a.leader_record);
             auto shard = a.block->header().shard;
             invariants_.on_commit(v, shard, *a.block, now_, slot.byzantine == ByzantineKind::kNone);
+            if (executes() && slot.byzantine == ByzantineKind::kNone) check_state_root(v, *a.block);
             slot.committed = a.block->header().height;
             ++slot.commits;
             // The first validator to commit a height records its txs (agreement
@@ -604,8 +610,11 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
                   if (rec->submitted_ms >= measure_from_ms_) measured_latencies_.add(latency);
                   if (record_latencies_)
                     commit_latencies_[shard].push_back(static_cast<std::uint32_t>(latency));
+                  if (executes())
+                    completing_.emplace(tx->hash(), Completing{rec->submitted_ms, now_});
                   txs_.erase(tx->hash());
                 }
+              if (executes()) record_outcomes(v, *a.block);
             }
           } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
             ++stats_.submissions_rejected;
@@ -619,6 +628,129 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
         },
         action);
   }
+}
+
+void SimulationRunner::check_state_root(Instance v, const types::Block& block) {
+  const auto* node = nodes_.at(v).machine.get();
+  const auto* ex = node ? node->execution() : nullptr;
+  if (!ex || ex->state().version() != block.header().height) return;  // a later commit of the step
+  if (ex->state().root() != block.header().state_root)
+    invariants_.report_execution(
+        "state_root", "validator " + std::to_string(validator_of(v)) + " holds state root " +
+                          ex->state().root().hex().substr(0, 16) + " at height " +
+                          std::to_string(block.header().height) + ", the chain " +
+                          block.header().state_root.hex().substr(0, 16));
+}
+
+void SimulationRunner::record_outcomes(Instance v, const types::Block& block) {
+  (void)v;
+  auto shard = block.header().shard;
+  for (const auto& cert : block.body().certificates) {
+    if (!outcomes_[shard].insert(cert->tx_hash)) {
+      invariants_.report_execution("completed_once", "tx " + cert->tx_hash.hex().substr(0, 16) +
+                                                         " has a second outcome at height " +
+                                                         std::to_string(block.header().height));
+      continue;
+    }
+    if (cert->decision() == types::Decision::kAccept)
+      ++completed_txs_;
+    else
+      ++rejected_txs_;
+    if (auto* c = completing_.find(cert->tx_hash)) {
+      completion_latencies_.add(now_ - c->submitted_ms);
+      completing_.erase(cert->tx_hash);
+    }
+  }
+}
+
+std::size_t SimulationRunner::in_flight_committed_before(types::TimestampMs t) const {
+  std::size_t n = 0;
+  completing_.for_each([&](const types::Hash&, const Completing& c) {
+    if (c.committed_ms < t) ++n;
+  });
+  return n;
+}
+
+void SimulationRunner::finish_execution(types::TimestampMs faults_end_ms,
+                                        core::DurationMs bound_ms) {
+  if (!executes()) return;
+  for (types::ShardId shard = 0; shard < config_.shards; ++shard) {
+    // The tallest honest live validator of the shard speaks for it.
+    const execution::ExecutionState* ex = nullptr;
+    Instance who = 0;
+    for (auto v : validators_of(shard)) {
+      const auto& slot = nodes_.at(v);
+      if (!slot.machine || slot.byzantine != ByzantineKind::kNone) continue;
+      const auto* e = slot.machine->execution();
+      if (e && (!ex || e->state().version() > ex->state().version())) {
+        ex = e;
+        who = v;
+      }
+    }
+    if (!ex) {
+      invariants_.execution_unchecked(
+          "supply", "no honest validator of shard " + std::to_string(shard) + " is up");
+      continue;
+    }
+    auto genesis = engine::total_supply(config_.genesis_state[shard]);
+    auto now_supply = engine::total_supply(ex->state().values());
+    if (!genesis || !now_supply || *genesis != *now_supply)
+      invariants_.report_execution(
+          "supply", "shard " + std::to_string(shard) + ": the supply of validator " +
+                        std::to_string(validator_of(who)) + "'s state differs from genesis");
+    // Balances: genesis plus every transfer whose Accept outcome the chain holds.
+    std::map<types::Hash, const types::Transaction*> ordered;
+    std::map<types::NodeId, std::int64_t> delta;
+    auto blocks = nodes_.at(who).storage->committed_blocks();
+    for (const auto& b : blocks)
+      for (const auto* section : {&b->body().retry_txs, &b->body().priority_txs, &b->body().txs})
+        for (const auto& tx : *section)
+          ordered.emplace(tx->hash(), tx.get());
+    for (const auto& b : blocks)
+      for (const auto& cert : b->body().certificates) {
+        if (cert->decision() != types::Decision::kAccept) continue;
+        auto it = ordered.find(cert->tx_hash);
+        if (it == ordered.end()) continue;
+        for (const auto& ins : it->second->payload().instructions)
+          if (const auto* t = std::get_if<types::Transfer>(&ins); t && t->from != t->to) {
+            delta[t->from] -= static_cast<std::int64_t>(t->amount);
+            delta[t->to] += static_cast<std::int64_t>(t->amount);
+          }
+      }
+    engine::MapStateView genesis_view(config_.genesis_state[shard]);
+    for (const auto& [account, d] : delta) {
+      auto key = engine::balance_key(account, engine::native_resource());
+      auto before = genesis_view.get(key);
+      auto after = ex->state().get(key);
+      std::int64_t b0 =
+          before ? static_cast<std::int64_t>(engine::decode_amount(*before).value_or(0)) : 0;
+      std::int64_t b1 =
+          after ? static_cast<std::int64_t>(engine::decode_amount(*after).value_or(0)) : 0;
+      if (b0 + d != b1) {
+        invariants_.report_execution("balances", "shard " + std::to_string(shard) +
+                                                     ": an account holds " + std::to_string(b1) +
+                                                     ", the chain's transfers give " +
+                                                     std::to_string(b0 + d));
+        break;
+      }
+    }
+  }
+  // Completion: every transaction committed `bound_ms` before the end (and
+  // after the faults stopped) has its outcome committed.
+  if (now_ < faults_end_ms + bound_ms) {
+    invariants_.execution_unchecked(
+        "completion",
+        "the run ended less than " + std::to_string(bound_ms) + " ms after the faults stopped");
+    return;
+  }
+  std::size_t late = 0;
+  completing_.for_each([&](const types::Hash&, const Completing& c) {
+    if (std::max(c.committed_ms, faults_end_ms) + bound_ms <= now_) ++late;
+  });
+  if (late > 0)
+    invariants_.report_execution("completion",
+                                 std::to_string(late) + " committed transactions have no outcome " +
+                                     std::to_string(bound_ms) + " ms after their commit");
 }
 
 core::JobResult SimulationRunner::run_job(core::Job job) {

@@ -173,6 +173,19 @@ class SimulationRunner {
   /// mempools judge validity windows by; 0 before the first commit.
   types::TimestampMs consensus_time(types::ShardId shard) const;
   std::uint64_t submitted_tx_count() const { return submitted_txs_; }
+  // --- execution (empty without SimConfig::genesis_state) ---
+  bool executes() const { return !config_.genesis_state.empty(); }
+  std::uint64_t completed_tx_count() const { return completed_txs_; }
+  std::uint64_t rejected_tx_count() const { return rejected_txs_; }
+  /// Submission to the first outcome commit, per completed transaction.
+  const LatencyHistogram& completion_latencies() const { return completion_latencies_; }
+  /// Committed transactions without an outcome yet, and the oldest commit time among them.
+  std::size_t in_flight_count() const { return completing_.size(); }
+  /// Committed transactions still without an outcome that committed before `t`.
+  std::size_t in_flight_committed_before(types::TimestampMs t) const;
+  /// End-of-run execution checks: supply and chain balances per shard,
+  /// completion within `bound_ms` of each commit (after `faults_end_ms`).
+  void finish_execution(types::TimestampMs faults_end_ms, core::DurationMs bound_ms);
   /// Submitted transactions that expired uncommitted (dropped by a crash or
   /// the mempool): forgotten once their shard's consensus time passed their
   /// validity, so that no record outlives what can still commit.
@@ -296,6 +309,20 @@ class SimulationRunner {
   InvariantChecker invariants_;
   RunnerStats stats_;
   types::HashMap<TxRecord> txs_;
+  /// Execution: committed transactions waiting for their outcome (submitted
+  /// here), with their submission and commit times.
+  struct Completing {
+    types::TimestampMs submitted_ms = 0;
+    types::TimestampMs committed_ms = 0;
+  };
+  types::HashMap<Completing> completing_;
+  /// Per shard, the transactions whose outcome the chain holds (completed_once).
+  std::vector<types::HashSet> outcomes_;
+  LatencyHistogram completion_latencies_;
+  std::uint64_t completed_txs_ = 0;
+  std::uint64_t rejected_txs_ = 0;
+  void record_outcomes(Instance v, const types::Block& block);
+  void check_state_root(Instance v, const types::Block& block);
   std::vector<SubmissionSlot> slots_;  // by submitted_ms / kSubmissionSlotMs
   SubmissionSlot& slot_of(types::TimestampMs submitted_ms);
   std::uint64_t submitted_txs_ = 0;

@@ -499,6 +499,32 @@ SimReport run_scenario(const Scenario& s) {
     vr.behind_by = tip - std::min(tip, vr.committed_height);
     vr.caught_up = vr.counters.up && vr.behind_by <= kCaughtUpHeights;
   }
+  if (runner.executes()) {
+    SimReport::Execution ex;
+    ex.completed_txs = runner.completed_tx_count();
+    ex.rejected_txs = runner.rejected_tx_count();
+    ex.completed_tps = static_cast<double>(ex.completed_txs) / simulated_s;
+    ex.in_flight_at_end = runner.in_flight_count();
+    ex.completion_latency_ms = runner.completion_latencies().summary();
+    for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
+      std::pair<types::BlockHeight, types::Hash> root{0, {}};
+      for (auto v : runner.validators_of(shard)) {
+        const auto* node = runner.node(v);
+        const auto* e = node ? node->execution() : nullptr;
+        if (!e) continue;
+        ex.peak_locked_nodes = std::max(ex.peak_locked_nodes, e->stats().peak_locked_nodes);
+        if (runner.byzantine(v) == ByzantineKind::kNone && e->state().version() >= root.first)
+          root = {e->state().version(), e->state().root()};
+      }
+      ex.state_roots.push_back(root);
+    }
+    report.execution = ex;
+    // Outcomes follow their commit by a state-vote round and another
+    // ordering commit; allow a few round timers, as catch-up does.
+    auto policy = liveness_policy(s, runner);
+    core::DurationMs bound = 4 * s.sim.node.bft.round_timeout_base_ms + policy.catch_up_deadline_ms;
+    runner.finish_execution(report.faults_end_ms, bound);
+  }
   report.trace_hash = runner.trace_hash().hex();
   if (s.on_finish) s.on_finish(runner);
   runner.invariants().finish(

@@ -150,6 +150,21 @@ struct SimReport {
     std::uint64_t committed = 0;
   };
   Window after_warmup;
+  /// Execution (Scenario::execution): outcomes committed (Accept and
+  /// Reject), transactions committed and still without an outcome at the
+  /// end, submission → Completed latency, the most nodes one validator held
+  /// locked, and each shard's state root at the end (of its tallest honest
+  /// validator, with that height).
+  struct Execution {
+    std::uint64_t completed_txs = 0;
+    double completed_tps = 0;
+    std::uint64_t rejected_txs = 0;
+    std::uint64_t in_flight_at_end = 0;
+    LatencySummary completion_latency_ms;
+    std::size_t peak_locked_nodes = 0;
+    std::vector<std::pair<types::BlockHeight, types::Hash>> state_roots;  // by shard
+  };
+  std::optional<Execution> execution;
   std::uint64_t view_changes = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t events_processed = 0;
