@@ -65,6 +65,15 @@ std::string shown(std::string_view value) {
          " characters)";
 }
 
+/// A CLI11 check of --select: simulation::parse_selection must read it.
+const CLI::Validator kSelection(
+    [](std::string& text) -> std::string {
+      if (simulation::parse_selection(text)) return {};
+      return "'" + shown(text) +
+             "' is not random, round-robin, zipf:S (0 < S <= 10) or no-contention";
+    },
+    "MODE");
+
 /// "a,b,c": validator ids, each at most once.
 std::optional<std::vector<types::ValidatorId>> parse_ids(std::string_view text) {
   std::vector<types::ValidatorId> out;
@@ -234,6 +243,7 @@ struct Raw {
   std::vector<std::string> byzantine;
   std::string partition, crypto_name = "mock", execution = "on";
   std::uint32_t accounts = 0;  // per shard; 0: enough for the offered load
+  std::string select = "random";
   std::string crashes, slow, offsets, split, withhold, twin_peers;
   std::optional<std::uint64_t> random_faults;
   bool crash_restart = false, keep_going = false, version = false;
@@ -316,6 +326,10 @@ void define(CLI::App& app, Raw& r) {
   app.add_option("--accounts", r.accounts,
                  "funded accounts per shard (default: 8 per offered tx/s of a shard, at least 64)")
       ->check(CLI::Range(2u, 10'000'000u));
+  app.add_option("--select", r.select,
+                 "how a transfer picks its accounts: random, round-robin, zipf:S (hot accounts, "
+                 "exponent S) or no-contention (disjoint pairs in turn)")
+      ->check(kSelection);
   app.add_flag("--keep-going", r.keep_going,
                "keep running after an invariant breaks (the report lists the first violation of "
                "each invariant)");
@@ -559,6 +573,10 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     s.faults_end_ms = static_cast<types::TimestampMs>(std::llround(r.faults_end_s * 1000));
   s.workload.tps = r.tps;
   s.execution = r.execution == "on";
+  if (auto sel = simulation::parse_selection(r.select)) {
+    s.workload.selection = sel->first;
+    s.workload.zipf_s = sel->second;
+  }
   s.workload.accounts_per_shard =
       r.accounts
           ? r.accounts
@@ -665,6 +683,7 @@ nlohmann::json config_json(const simulation::Scenario& s) {
   j["crypto"] = s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock";
   j["execution"] = s.execution ? "on" : "off";
   j["accounts"] = s.workload.accounts_per_shard;
+  j["select"] = simulation::selection_text(s.workload.selection, s.workload.zipf_s);
   j["latency-ms"] = s.sim.network.intra_shard_latency_ms;
   j["jitter-ms"] = s.sim.network.jitter_ms;
   j["loss"] = static_cast<double>(s.sim.network.loss_ppm) / 1e6;

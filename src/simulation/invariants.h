@@ -44,6 +44,9 @@ struct LivenessPolicy {
   /// (a warm-up, e.g. the history leader reputation needs under faults).
   types::BlockHeight warmup_height = 0;
   std::string floor;  // which floor applies and why, for the messages
+  /// When set, the committed share of the offered load is not judged (only
+  /// the block rate is), and this says why.
+  std::string transactions_unjudged;
 };
 
 /// One validator as the checker sees it at a sample.

@@ -1,5 +1,10 @@
 #include "simulation/workload.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
 #include "crypto/mock_scheme.h"
 #include "engine/substates.h"
 #include "types/assert.h"
@@ -13,6 +18,16 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, std::uint32_t num_shar
       accounts_(num_shards),
       resource_(engine::native_resource()) {
   HS_ASSERT(config_.accounts_per_shard >= 2);
+  cursor_.assign(num_shards, 0);
+  if (config_.selection == AccountSelection::kZipf) {
+    HS_ASSERT(config_.zipf_s > 0);
+    double total = 0;
+    zipf_cdf_.reserve(config_.accounts_per_shard);
+    for (std::uint32_t rank = 1; rank <= config_.accounts_per_shard; ++rank) {
+      total += 1.0 / std::pow(static_cast<double>(rank), config_.zipf_s);
+      zipf_cdf_.push_back(total);
+    }
+  }
   // Draw keys until every shard has its accounts (an account's shard follows
   // from its address, which follows from its key).
   std::uint64_t i = 0;
@@ -41,6 +56,75 @@ TransferWorkload::TransferWorkload(WorkloadConfig config, std::uint32_t num_shar
   }
 }
 
+std::optional<std::pair<AccountSelection, double>> parse_selection(std::string_view text) {
+  if (text == "random") return std::pair{AccountSelection::kRandom, 1.0};
+  if (text == "round-robin") return std::pair{AccountSelection::kRoundRobin, 1.0};
+  if (text == "no-contention") return std::pair{AccountSelection::kNoContention, 1.0};
+  if (text.starts_with("zipf:")) {
+    std::string number(text.substr(5));
+    if (number.empty() || number.size() > 16 ||
+        number.find_first_not_of("0123456789.") != std::string::npos)
+      return std::nullopt;
+    char* end = nullptr;
+    double s = std::strtod(number.c_str(), &end);
+    if (end != number.c_str() + number.size() || !(s > 0) || s > 10) return std::nullopt;
+    return std::pair{AccountSelection::kZipf, s};
+  }
+  return std::nullopt;
+}
+
+std::string selection_text(AccountSelection selection, double zipf_s) {
+  switch (selection) {
+    case AccountSelection::kRandom:
+      return "random";
+    case AccountSelection::kRoundRobin:
+      return "round-robin";
+    case AccountSelection::kNoContention:
+      return "no-contention";
+    case AccountSelection::kZipf: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "zipf:%g", zipf_s);
+      return buf;
+    }
+  }
+  return "random";
+}
+
+std::pair<std::size_t, std::size_t> TransferWorkload::pick(types::ShardId shard, std::size_t n,
+                                                           Rng& rng) {
+  switch (config_.selection) {
+    case AccountSelection::kRoundRobin: {
+      auto i = cursor_[shard]++ % n;
+      return {i, (i + 1) % n};
+    }
+    case AccountSelection::kNoContention: {
+      auto pairs = n / 2;
+      auto k = cursor_[shard]++ % pairs;
+      return {2 * k, 2 * k + 1};
+    }
+    case AccountSelection::kZipf: {
+      auto draw = [&] {
+        // Inverse of the cumulative weights; uniform in [0, total).
+        double u = static_cast<double>(rng.below(1u << 30)) / static_cast<double>(1u << 30) *
+                   zipf_cdf_.back();
+        auto it = std::upper_bound(zipf_cdf_.begin(), zipf_cdf_.end(), u);
+        return static_cast<std::size_t>(
+            std::min<std::ptrdiff_t>(it - zipf_cdf_.begin(), static_cast<std::ptrdiff_t>(n - 1)));
+      };
+      auto from = draw();
+      auto to = draw();
+      if (to == from) to = (from + 1) % n;
+      return {from, to};
+    }
+    case AccountSelection::kRandom:
+      break;
+  }
+  auto from = rng.below(n);
+  auto to = rng.below(n - 1);
+  if (to >= from) ++to;
+  return {from, to};
+}
+
 std::vector<types::Ed25519PublicKey> TransferWorkload::account_keys() const {
   std::vector<types::Ed25519PublicKey> out;
   for (const auto& shard : accounts_)
@@ -54,9 +138,7 @@ types::TransactionRef TransferWorkload::next(
   auto shard = static_cast<types::ShardId>(rng.below(accounts_.size()));
   const auto& shard_accounts = accounts_[shard];
   auto now_ms = clock(shard);
-  auto from = rng.below(shard_accounts.size());
-  auto to = rng.below(shard_accounts.size() - 1);
-  if (to >= from) ++to;
+  auto [from, to] = pick(shard, shard_accounts.size(), rng);
   const Account& a = shard_accounts[from];
   const Account& b = shard_accounts[to];
   types::TransactionPayload p;

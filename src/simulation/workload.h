@@ -4,6 +4,9 @@
 // signed with the scheme the simulation uses (Ed25519, or the mock one).
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -14,11 +17,28 @@
 
 namespace hyperscale::simulation {
 
+/// How a transfer picks its two accounts (both on one shard).
+enum class AccountSelection : std::uint8_t {
+  kRandom,        // uniform, two distinct accounts
+  kRoundRobin,    // account i to account i + 1, i advancing per transfer
+  kZipf,          // both drawn from a Zipf(s) distribution: a few hot accounts
+  kNoContention,  // disjoint pairs in turn: no two transfers share an account
+                  // while fewer than accounts / 2 are in flight
+};
+
 struct WorkloadConfig {
   std::uint32_t tps = 1000;
   std::uint32_t accounts_per_shard = 64;
   std::uint64_t validity_ms = 60000;
+  AccountSelection selection = AccountSelection::kRandom;
+  double zipf_s = 1.0;  // kZipf's exponent (> 0)
 };
+
+/// "random", "round-robin", "zipf:S" (S > 0, at most 10) or "no-contention";
+/// nullopt for anything else.
+std::optional<std::pair<AccountSelection, double>> parse_selection(std::string_view text);
+/// The text parse_selection() reads.
+std::string selection_text(AccountSelection selection, double zipf_s);
 
 class TransferWorkload {
  public:
@@ -49,6 +69,10 @@ class TransferWorkload {
   std::vector<std::vector<Account>> accounts_;  // by shard
   types::NodeId resource_;                      // the transferred resource
   std::uint64_t nonce_ = 0;
+  std::vector<std::uint64_t> cursor_;  // by shard: round-robin and no-contention position
+  std::vector<double> zipf_cdf_;       // kZipf: cumulative weights of ranks 1..n
+  /// Two distinct account indices of `shard` (of n) by the selection mode.
+  std::pair<std::size_t, std::size_t> pick(types::ShardId shard, std::size_t n, Rng& rng);
 };
 
 }  // namespace hyperscale::simulation

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "engine/substates.h"
 #include "simulation/scenario.h"
@@ -49,6 +50,61 @@ Seen observe(SimulationRunner& r) {
     if (supply) seen.supply.push_back(*supply);
   }
   return seen;
+}
+
+TEST(Workload, SelectionModesPickAccountsAsNamed) {
+  auto accounts_of = [](AccountSelection mode, std::size_t count) {
+    WorkloadConfig c;
+    c.accounts_per_shard = 100;
+    c.selection = mode;
+    c.zipf_s = 1.5;
+    TransferWorkload w(c, 1, crypto::SchemeKind::kMock, 1);
+    Rng rng(9);
+    std::vector<std::pair<types::NodeId, types::NodeId>> out;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto tx = w.next([](types::ShardId) { return types::TimestampMs{5000}; }, rng);
+      const auto& t = std::get<types::Transfer>(tx->payload().instructions.front());
+      EXPECT_NE(t.from, t.to);
+      out.emplace_back(t.from, t.to);
+    }
+    return out;
+  };
+  // No contention: any 50 consecutive transfers touch 100 distinct accounts.
+  auto nc = accounts_of(AccountSelection::kNoContention, 120);
+  for (std::size_t start = 0; start + 50 <= nc.size(); start += 7) {
+    std::set<types::NodeId> seen;
+    for (std::size_t i = start; i < start + 50; ++i) {
+      seen.insert(nc[i].first);
+      seen.insert(nc[i].second);
+    }
+    EXPECT_EQ(seen.size(), 100u);
+  }
+  // Round-robin: each transfer's target is the next one's source.
+  auto rr = accounts_of(AccountSelection::kRoundRobin, 150);
+  for (std::size_t i = 0; i + 1 < rr.size(); ++i)
+    EXPECT_EQ(rr[i].second, rr[i + 1].first);
+  // Zipf: the hottest account takes a large share; uniform does not.
+  auto share_of_top = [](const std::vector<std::pair<types::NodeId, types::NodeId>>& v) {
+    std::map<types::NodeId, std::size_t> count;
+    for (const auto& [a, b] : v) {
+      ++count[a];
+      ++count[b];
+    }
+    std::size_t top = 0;
+    for (const auto& [k, n] : count)
+      top = std::max(top, n);
+    return static_cast<double>(top) / static_cast<double>(2 * v.size());
+  };
+  EXPECT_GT(share_of_top(accounts_of(AccountSelection::kZipf, 2000)), 0.2);
+  EXPECT_LT(share_of_top(accounts_of(AccountSelection::kRandom, 2000)), 0.05);
+  // The text forms round-trip; anything else is refused.
+  for (const char* text : {"random", "round-robin", "no-contention", "zipf:1.5", "zipf:0.25"}) {
+    auto parsed = parse_selection(text);
+    ASSERT_TRUE(parsed) << text;
+    EXPECT_EQ(selection_text(parsed->first, parsed->second), text);
+  }
+  for (const char* bad : {"zipf:0", "zipf:", "zipf:-1", "zipf:1e3", "zipf:nan", "Random", ""})
+    EXPECT_FALSE(parse_selection(bad)) << bad;
 }
 
 TEST(ExecutionSim, TransfersCompleteAndEveryValidatorHoldsTheSameState) {
