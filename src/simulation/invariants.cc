@@ -27,7 +27,8 @@ void InvariantChecker::violate(const std::string& name, std::string what) {
 }
 
 void InvariantChecker::enable_execution() {
-  for (const char* name : {"state_root", "completed_once", "supply", "balances", "completion"})
+  for (const char* name :
+       {"state_root", "completed_once", "supply", "balances", "completion", "status_lifecycle"})
     results_.emplace(name, std::nullopt);
 }
 

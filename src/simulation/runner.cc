@@ -464,6 +464,7 @@ void SimulationRunner::restart(ValidatorId v) {
   if (nodes_.at(v).machine) return;
   ++stats_.restarts;
   if (!(v & kTwinBit)) crash_log_.push_back({now_, v, false});
+  statuses_.erase(v);
   boot(v, false);
 }
 
@@ -616,6 +617,8 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
                 }
               if (executes()) record_outcomes(v, *a.block);
             }
+          } else if constexpr (std::is_same_v<T, core::EmitTransactionStatuses>) {
+            if (executes() && slot.byzantine == ByzantineKind::kNone) check_statuses(v, a);
           } else if constexpr (std::is_same_v<T, core::SubmissionRejected>) {
             ++stats_.submissions_rejected;
             if (auto* rec = txs_.find(a.tx_hash)) {
@@ -640,6 +643,23 @@ void SimulationRunner::check_state_root(Instance v, const types::Block& block) {
                           ex->state().root().hex().substr(0, 16) + " at height " +
                           std::to_string(block.header().height) + ", the chain " +
                           block.header().state_root.hex().substr(0, 16));
+}
+
+void SimulationRunner::check_statuses(Instance v, const core::EmitTransactionStatuses& update) {
+  auto& table = statuses_[v];
+  for (const auto& u : update.updates) {
+    if (auto* last = table.find(u.tx_hash)) {
+      if (!last->can_transition_to(u.status))
+        invariants_.report_execution("status_lifecycle",
+                                     "validator " + std::to_string(validator_of(v)) + ": tx " +
+                                         u.tx_hash.hex().substr(0, 16) + " went from " +
+                                         last->to_string() + " to " + u.status.to_string());
+      *last = u.status;
+    } else {
+      table.emplace(u.tx_hash, u.status);
+    }
+    if (u.status.is_final()) table.erase(u.tx_hash);
+  }
 }
 
 void SimulationRunner::record_outcomes(Instance v, const types::Block& block) {

@@ -322,6 +322,11 @@ class SimulationRunner {
   std::uint64_t completed_txs_ = 0;
   std::uint64_t rejected_txs_ = 0;
   void record_outcomes(Instance v, const types::Block& block);
+  /// Execution: each instance's last status of every transaction not yet
+  /// final, to check every transition it emits (status_lifecycle). Reset
+  /// at a restart: the new incarnation re-derives its duties.
+  std::map<Instance, types::HashMap<types::TransactionStatus>> statuses_;
+  void check_statuses(Instance v, const core::EmitTransactionStatuses& update);
   void check_state_root(Instance v, const types::Block& block);
   std::vector<SubmissionSlot> slots_;  // by submitted_ms / kSubmissionSlotMs
   SubmissionSlot& slot_of(types::TimestampMs submitted_ms);
