@@ -38,6 +38,11 @@ class ExecutionView {
   virtual Contents propose(std::span<const types::BlockRef> ancestors, types::BlockHeight height,
                            std::vector<types::TransactionRef> candidates) = 0;
 
+  /// A proposer's hint while it picks from its pool: `tx` touches a node
+  /// locked as of the committed chain (or cannot be executed here at all),
+  /// so propose() would drop it; skipping it lets the pool offer others.
+  virtual bool waits_for_locks(const types::Transaction& tx) const = 0;
+
   /// Why a voter must refuse `block` (on `ancestors`, as above), or nullopt:
   /// lock conflicts, outcomes, and the state root every voter recomputes.
   virtual std::optional<std::string> check(const types::Block& block,

@@ -16,11 +16,12 @@ class MempoolView {
   virtual types::TransactionRef find(const types::Hash& tx_hash) const = 0;
   /// Hint: find(tx_hash) follows soon (for batches of lookups).
   virtual void prefetch(const types::Hash&) const {}
-  /// Up to `max` ready transactions sorted by hash, skipping those `excluded`
-  /// says are already ordered, valid at consensus time `timestamp_ms`.
+  /// Up to `max` ready transactions sorted by hash, valid at consensus time
+  /// `timestamp_ms`, skipping those `excluded` names (already ordered, or
+  /// waiting for locked nodes: they come back once the nodes unlock).
   virtual std::vector<types::TransactionRef> ready_for_proposal(
       std::size_t max, types::TimestampMs timestamp_ms,
-      const std::function<bool(const types::Hash&)>& excluded) const = 0;
+      const std::function<bool(const types::Transaction&)>& excluded) const = 0;
   virtual bool has_ready() const = 0;
 };
 

@@ -111,6 +111,14 @@ core::ExecutionView::Contents ExecutionState::propose(
   return out;
 }
 
+bool ExecutionState::waits_for_locks(const types::Transaction& tx) const {
+  const auto& access = tx.access();
+  auto local = local_access(access, shard_, topology_.num_shards());
+  if (local.reads.size() != access.reads.size() || local.writes.size() != access.writes.size())
+    return true;  // cross-shard: not executed until its issue
+  return !ledger_.locks().can_lock(local);
+}
+
 std::optional<std::string> ExecutionState::check(const types::Block& block,
                                                  std::span<const types::BlockRef> ancestors) {
   AsOfParent view(ledger_, ancestors);

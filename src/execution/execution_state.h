@@ -84,6 +84,7 @@ class ExecutionState final : public core::ExecutionView {
   // core::ExecutionView (called by consensus)
   Contents propose(std::span<const types::BlockRef> ancestors, types::BlockHeight height,
                    std::vector<types::TransactionRef> candidates) override;
+  bool waits_for_locks(const types::Transaction& tx) const override;
   std::optional<std::string> check(const types::Block& block,
                                    std::span<const types::BlockRef> ancestors) override;
   void committed(const types::BlockRef& block, std::vector<core::Action>& out) override;

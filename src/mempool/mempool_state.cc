@@ -164,7 +164,7 @@ void MempoolState::prefetch(const types::Hash& tx_hash) const {
 
 std::vector<types::TransactionRef> MempoolState::ready_for_proposal(
     std::size_t max, types::TimestampMs timestamp_ms,
-    const std::function<bool(const types::Hash&)>& excluded) const {
+    const std::function<bool(const types::Transaction&)>& excluded) const {
   std::vector<const types::TransactionRef*> candidates;
   candidates.reserve(pool_.size());
   pool_.for_each([&](const types::Hash&, const types::TransactionRef& tx) {
@@ -177,7 +177,7 @@ std::vector<types::TransactionRef> MempoolState::ready_for_proposal(
   std::vector<types::TransactionRef> out;
   for (const auto* tx : candidates) {
     if (out.size() >= max) break;
-    if (!excluded((*tx)->hash())) out.push_back(*tx);
+    if (!excluded(**tx)) out.push_back(*tx);
   }
   return out;
 }

@@ -63,7 +63,7 @@ class MempoolState final : public core::MempoolView {
   void prefetch(const types::Hash& tx_hash) const override;
   std::vector<types::TransactionRef> ready_for_proposal(
       std::size_t max, types::TimestampMs timestamp_ms,
-      const std::function<bool(const types::Hash&)>& excluded) const override;
+      const std::function<bool(const types::Transaction&)>& excluded) const override;
   bool has_ready() const override { return !pool_.empty(); }
 
   std::size_t size() const { return pool_.size(); }

@@ -22,7 +22,7 @@ class EmptyMempool final : public core::MempoolView {
   types::TransactionRef find(const types::Hash&) const override { return nullptr; }
   std::vector<types::TransactionRef> ready_for_proposal(
       std::size_t, types::TimestampMs,
-      const std::function<bool(const types::Hash&)>&) const override {
+      const std::function<bool(const types::Transaction&)>&) const override {
     return {};
   }
   bool has_ready() const override { return false; }

@@ -229,15 +229,16 @@ TEST_F(MempoolTest, ProposalsTakeReadyTransactionsInHashOrderWithinTheBudget) {
   std::sort(sorted.begin(), sorted.end());
 
   auto excluded = sorted[1];
-  auto ready = m.ready_for_proposal(4, 1'000, [&](const Hash& h) { return h == excluded; });
+  auto ready = m.ready_for_proposal(
+      4, 1'000, [&](const types::Transaction& t) { return t.hash() == excluded; });
   ASSERT_EQ(ready.size(), 4U);
   std::vector<Hash> expected{sorted[0], sorted[2], sorted[3], sorted[4]};
   for (std::size_t i = 0; i < 4; ++i)
     EXPECT_EQ(ready[i]->hash(), expected[i]) << i;
 
-  auto all = m.ready_for_proposal(100, 1'000, [](const Hash&) { return false; });
+  auto all = m.ready_for_proposal(100, 1'000, [](const types::Transaction&) { return false; });
   EXPECT_EQ(all.size(), 10U) << "the not-yet-valid one stays back";
-  auto later = m.ready_for_proposal(100, 60'000, [](const Hash&) { return false; });
+  auto later = m.ready_for_proposal(100, 60'000, [](const types::Transaction&) { return false; });
   EXPECT_EQ(later.size(), 11U);
 }
 

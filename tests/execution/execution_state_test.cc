@@ -1,0 +1,235 @@
+// ExecutionState on its own, driven step by step: commit → execute → state
+// votes → certificate → proposed outcome → commit → Completed; a restart
+// between the ordering commit and the certificate re-derives the duty from
+// the chain; the proposer's lock hint.
+
+#include "execution/execution_state.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "crypto/signing.h"
+#include "crypto/test_keys.h"
+#include "engine/genesis.h"
+#include "engine/substates.h"
+
+namespace hyperscale::execution {
+namespace {
+
+using core::Action;
+
+struct Fixture {
+  hyperscale::testing::TestNetwork net =
+      hyperscale::testing::make_network(crypto::SchemeKind::kMock, 1, 4);
+  std::unique_ptr<crypto::Verifier> verifier =
+      std::move(*crypto::Verifier::make(crypto::SchemeKind::kMock, net.topology));
+  core::JobContext ctx;
+  std::vector<types::Ed25519PublicKey> owners;
+  std::vector<types::StateEntry> genesis;
+
+  Fixture() {
+    ctx.verifier = verifier.get();
+    ctx.execute = [](const core::ExecuteTransactionsJob& j) { return run_execution_job(j, {}); };
+    for (std::uint8_t i = 1; i <= 4; ++i) {
+      types::Ed25519PublicKey k;
+      k.bytes.fill(i);
+      owners.push_back(k);
+    }
+    engine::GenesisConfig g;
+    g.owners = owners;
+    g.native_balance_per_account = 1000;
+    genesis = *engine::genesis_entries(g, 0, 1);
+  }
+  std::shared_ptr<const crypto::Signer> signer(types::ValidatorId v) {
+    return std::shared_ptr<const crypto::Signer>(std::move(net.signers[v]));
+  }
+  types::NodeId account(std::size_t i) const { return types::account_address(owners[i].span()); }
+  types::TransactionRef transfer(std::size_t from, std::size_t to, types::Amount amount) const {
+    types::TransactionPayload p;
+    p.instructions.push_back(
+        types::Transfer{account(from), account(to), engine::native_resource(), amount});
+    p.valid_until_ms = 100'000;
+    p.signers = {owners[from]};
+    return std::make_shared<types::Transaction>(std::move(p), 0,
+                                                std::vector<types::Ed25519Signature>(1));
+  }
+  types::BlockRef block(types::BlockHeight height, std::vector<types::TransactionRef> txs,
+                        std::vector<types::TransactionCertificateRef> certs, types::Hash root) {
+    types::BlockBody body;
+    body.txs = std::move(txs);
+    body.certificates = std::move(certs);
+    types::BlockHeader h;
+    h.height = height;
+    h.round = height;
+    h.state_root = root;
+    h.state_version = height;
+    h.roots = body.compute_roots();
+    return types::Block::assemble(std::move(h), std::move(body));
+  }
+};
+
+template <class T>
+std::vector<T> jobs_of(const std::vector<Action>& actions) {
+  std::vector<T> out;
+  for (const auto& a : actions)
+    if (const auto* s = std::get_if<core::StartJob>(&a))
+      if (const auto* j = std::get_if<T>(&s->job)) out.push_back(*j);
+  return out;
+}
+
+std::vector<types::TransactionStatus> statuses_of(const std::vector<Action>& actions) {
+  std::vector<types::TransactionStatus> out;
+  for (const auto& a : actions)
+    if (const auto* e = std::get_if<core::EmitTransactionStatuses>(&a))
+      for (const auto& u : e->updates)
+        out.push_back(u.status);
+  return out;
+}
+
+/// Signs validator v's vote for the outcome of executing `job` (as an honest peer would).
+core::StateVotesMessage peer_votes(Fixture& f, types::ValidatorId v,
+                                   const core::ExecuteTransactionsJob& job) {
+  auto peer = crypto::make_signer(crypto::SchemeKind::kMock, hyperscale::testing::seed_for(v));
+  core::StateVotesMessage m;
+  for (const auto& r : run_execution_job(job, {}).results) {
+    types::StateVote vote;
+    vote.content = {r.tx_hash, 0, types::Executed{r.success, types::entries_root(r.writes)}};
+    vote.voter = v;
+    vote.signature = peer->sign(crypto::state_vote_message(vote.content));
+    m.votes.push_back(vote);
+  }
+  (void)f;
+  return m;
+}
+
+TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto genesis_root = es.state().root();
+  auto tx = f.transfer(0, 1, 300);
+  // Block 1 orders it: the duty starts with an execution job.
+  auto b1 = f.block(1, {tx}, {}, genesis_root);
+  EXPECT_EQ(es.check(*b1, {}), std::nullopt);
+  std::vector<Action> out;
+  es.committed(b1, out);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  ASSERT_EQ(exec.size(), 1u);
+  // Its accounts are locked: a proposer skips a transfer touching them.
+  EXPECT_TRUE(es.waits_for_locks(*f.transfer(1, 2, 5)));
+  EXPECT_FALSE(es.waits_for_locks(*f.transfer(2, 3, 5)));
+  // Executed: a signed vote goes to the committee, the status says Executed.
+  auto after_exec = es.on_executed(10, f.ctx.execute(exec[0]));
+  ASSERT_EQ(statuses_of(after_exec).size(), 1u);
+  EXPECT_TRUE(statuses_of(after_exec)[0].is<types::status::Executed>());
+  bool broadcast = std::any_of(after_exec.begin(), after_exec.end(), [](const Action& a) {
+    const auto* b = std::get_if<core::BroadcastMessage>(&a);
+    return b && std::holds_alternative<core::StateVotesMessage>(b->message);
+  });
+  EXPECT_TRUE(broadcast);
+  // Two peers agree: with its own vote, a quorum (3 of 4) → one batch job → a certificate.
+  std::vector<Action> more = es.on_state_votes(11, 1, peer_votes(f, 1, exec[0]));
+  auto m2 = es.on_state_votes(12, 2, peer_votes(f, 2, exec[0]));
+  more.insert(more.end(), m2.begin(), m2.end());
+  auto verify = jobs_of<core::VerifyStateVotesJob>(more);
+  ASSERT_EQ(verify.size(), 1u);
+  auto verified = std::get<core::StateVotesVerified>(core::run_job(f.ctx, verify[0]));
+  ASSERT_EQ(verified.groups.size(), 1u);
+  EXPECT_TRUE(verified.groups[0].certificate.has_value());
+  es.on_votes_verified(13, verified);
+  EXPECT_EQ(es.stats().certificates_formed, 1u);
+  // A proposer includes the outcome with the state root after its writes.
+  auto contents = es.propose({}, 2, {});
+  ASSERT_EQ(contents.certificates.size(), 1u);
+  EXPECT_NE(contents.state_root, genesis_root);
+  EXPECT_TRUE(core::transaction_certificate_valid(*f.verifier, *contents.certificates[0]));
+  auto b2 = f.block(2, {}, contents.certificates, contents.state_root);
+  EXPECT_EQ(es.check(*b2, {}), std::nullopt);
+  // A wrong root is refused and counted.
+  auto wrong = f.block(2, {}, contents.certificates, genesis_root);
+  EXPECT_EQ(es.check(*wrong, {}), std::optional<std::string>("state root mismatch"));
+  EXPECT_EQ(es.stats().state_root_mismatches, 1u);
+  // Committed: Completed(Accept), locks released, balances moved.
+  out.clear();
+  es.committed(b2, out);
+  auto st = statuses_of(out);
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_TRUE(st[0].is<types::status::Completed>());
+  EXPECT_FALSE(es.waits_for_locks(*f.transfer(1, 2, 5)));
+  EXPECT_EQ(es.state().get(engine::balance_key(f.account(0), engine::native_resource())),
+            engine::encode_amount(700));
+  EXPECT_EQ(es.state().get(engine::balance_key(f.account(1), engine::native_resource())),
+            engine::encode_amount(1300));
+  EXPECT_EQ(es.state().root(), contents.state_root);
+  EXPECT_TRUE(es.ledger().pending().empty());
+}
+
+TEST(ExecutionState, ARestartBetweenCommitAndCertificateRederivesTheDuty) {
+  Fixture f;
+  auto tx = f.transfer(2, 3, 50);
+  types::BlockRef b1;
+  {
+    ExecutionState before({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+    b1 = f.block(1, {tx}, {}, before.state().root());
+    std::vector<Action> out;
+    before.committed(b1, out);
+    // ... and the process dies before its execution job returns.
+  }
+  // Restarted from its chain: the pending duty is there, and start() executes it.
+  auto signer = crypto::make_signer(crypto::SchemeKind::kMock, hyperscale::testing::seed_for(0));
+  ExecutionState after({}, f.net.topology, 0,
+                       std::shared_ptr<const crypto::Signer>(std::move(signer)), f.genesis,
+                       std::vector<types::BlockRef>{b1});
+  EXPECT_NE(after.ledger().pending(tx->hash()), nullptr);
+  EXPECT_TRUE(after.waits_for_locks(*f.transfer(3, 0, 1)));
+  auto started = after.start(0);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(started);
+  ASSERT_EQ(exec.size(), 1u);
+  ASSERT_EQ(exec[0].txs.size(), 1u);
+  EXPECT_EQ(exec[0].txs[0]->hash(), tx->hash());
+  auto voted = after.on_executed(1, f.ctx.execute(exec[0]));
+  EXPECT_EQ(after.stats().votes_sent, 1u);
+  // A lost result is asked again on the resend timer, votes are re-sent.
+  auto resent = after.on_timer(2000);
+  bool votes_again = std::any_of(resent.begin(), resent.end(), [](const Action& a) {
+    const auto* b = std::get_if<core::BroadcastMessage>(&a);
+    return b && std::holds_alternative<core::StateVotesMessage>(b->message);
+  });
+  EXPECT_TRUE(votes_again);
+}
+
+TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto tx = f.transfer(0, 1, 10);
+  std::vector<Action> out;
+  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  es.on_executed(1, f.ctx.execute(exec[0]));
+  // Another outcome (a peer with corrupted state) never joins the quorum.
+  auto m = peer_votes(f, 1, exec[0]);
+  m.votes[0].content.outcome = types::Executed{true, types::hash_bytes("other")};
+  auto a = es.on_state_votes(2, 1, m);
+  EXPECT_TRUE(jobs_of<core::VerifyStateVotesJob>(a).empty());
+  EXPECT_EQ(es.stats().votes_disagreeing, 1u);
+  // A vote relayed by someone else than its voter is refused.
+  auto relayed = peer_votes(f, 2, exec[0]);
+  es.on_state_votes(3, 3, relayed);
+  EXPECT_EQ(es.stats().votes_invalid, 1u);
+  // A forged signature fails verification and its voter is ignored afterwards.
+  auto forged = peer_votes(f, 3, exec[0]);
+  forged.votes[0].signature.bytes[0] ^= 1;
+  auto b = es.on_state_votes(4, 3, forged);
+  auto c = es.on_state_votes(5, 2, peer_votes(f, 2, exec[0]));
+  b.insert(b.end(), c.begin(), c.end());
+  auto jobs = jobs_of<core::VerifyStateVotesJob>(b);
+  ASSERT_EQ(jobs.size(), 1u);
+  auto verified = std::get<core::StateVotesVerified>(core::run_job(f.ctx, jobs[0]));
+  ASSERT_EQ(verified.groups.size(), 1u);
+  EXPECT_EQ(verified.groups[0].invalid, std::vector<types::ValidatorId>{3});
+  // Own + validator 2: two of four, no quorum yet.
+  EXPECT_FALSE(verified.groups[0].certificate.has_value());
+}
+
+}  // namespace
+}  // namespace hyperscale::execution
