@@ -187,7 +187,7 @@ int run(Options& o) {
   if (budget && estimate.bytes > budget) {
     std::fprintf(stderr,
                  "error: this run needs about %s (%s), more than the %s %s; shorten "
-                 "--duration, lower --tps or the network size, or raise the limit with "
+                 "--duration, lower --tps, --accounts or the network size, or raise the limit with "
                  "--max-memory-mb\n",
                  mib_or_gib(estimate.bytes).c_str(), estimate.breakdown.c_str(),
                  mib_or_gib(budget).c_str(),
