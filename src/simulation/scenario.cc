@@ -523,10 +523,11 @@ SimReport run_scenario(const Scenario& s) {
       ex.state_roots.push_back(root);
     }
     report.execution = ex;
-    // Outcomes follow their commit by a state-vote round and another
-    // ordering commit; allow a few round timers, as catch-up does.
+    // An outcome follows its commit by a state-vote round trip (re-sent
+    // every resend_ms when lost) and one more ordering commit: the catch-up
+    // deadline (three round timers plus round trips) covers it.
     auto policy = liveness_policy(s, runner);
-    core::DurationMs bound = 4 * s.sim.node.bft.round_timeout_base_ms + policy.catch_up_deadline_ms;
+    core::DurationMs bound = policy.catch_up_deadline_ms + s.sim.node.execution.resend_ms;
     runner.finish_execution(report.faults_end_ms, bound);
   }
   report.trace_hash = runner.trace_hash().hex();
