@@ -1200,11 +1200,9 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
 
   types::BlockBody body;
   auto ordered = ancestor_txs(*ancestors);
-  body.txs = mempool_->ready_for_proposal(config_.max_txs_per_block, timestamp,
-                                          [&](const types::Transaction& tx) {
-                                            return already_ordered(tx.hash(), ordered) ||
-                                                   (execution_ && execution_->waits_for_locks(tx));
-                                          });
+  body.txs = mempool_->ready_for_proposal(
+      config_.max_txs_per_block, timestamp,
+      [&](const types::Transaction& tx) { return already_ordered(tx.hash(), ordered); });
   HS_ASSERT(safety_.try_propose(r));
 
   types::BlockHeader h;

@@ -38,9 +38,10 @@ class ExecutionView {
   virtual Contents propose(std::span<const types::BlockRef> ancestors, types::BlockHeight height,
                            std::vector<types::TransactionRef> candidates) = 0;
 
-  /// A proposer's hint while it picks from its pool: `tx` touches a node
-  /// locked as of the committed chain (or cannot be executed here at all),
-  /// so propose() would drop it; skipping it lets the pool offer others.
+  /// Whether `tx` touches a node locked as of the committed chain (or cannot
+  /// be executed here at all), so propose() would drop it. Meant for the
+  /// proposer's pick from its pool; not used by consensus yet: used as that
+  /// filter it slowed outcomes under crash-restart and loss (to be understood).
   virtual bool waits_for_locks(const types::Transaction& tx) const = 0;
 
   /// Why a voter must refuse `block` (on `ancestors`, as above), or nullopt:

@@ -9,6 +9,8 @@ std::string_view to_string(BlockViolation v) {
   switch (v) {
     case BlockViolation::kCrossShardTransaction:
       return "cross-shard transaction";
+    case BlockViolation::kRetryWithoutCredential:
+      return "a retry attempt without its credential";
     case BlockViolation::kNoDeclaredNodes:
       return "transaction declares no node";
     case BlockViolation::kBrokenAncestor:
@@ -39,8 +41,6 @@ std::string_view to_string(BlockViolation v) {
   return "unknown block violation";
 }
 
-namespace {
-
 std::optional<BlockViolation> check_certificate(const AsOfParent& view,
                                                 const types::TransactionCertificate& cert,
                                                 const types::Committee& committee) {
@@ -67,8 +67,6 @@ std::optional<BlockViolation> check_certificate(const AsOfParent& view,
   return std::nullopt;
 }
 
-}  // namespace
-
 std::optional<BlockViolation> check_block(const AsOfParent& view, const types::Block& block,
                                           const types::Committee& committee) {
   const auto& body = block.body();
@@ -82,6 +80,9 @@ std::optional<BlockViolation> check_block(const AsOfParent& view, const types::B
     for (const auto& tx : *section) {
       if (tx->access().reads.empty() && tx->access().writes.empty())
         return BlockViolation::kNoDeclaredNodes;
+      // The signatures cover the intent, not the attempt: without this, a
+      // completed transfer re-sent as attempt 1 would execute again.
+      if (tx->attempt() != 0) return BlockViolation::kRetryWithoutCredential;
       types::DeclaredAccess local = local_access(tx->access(), shard, num_shards);
       if (local.reads.size() != tx->access().reads.size() ||
           local.writes.size() != tx->access().writes.size())

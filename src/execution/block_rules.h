@@ -19,6 +19,8 @@ namespace hyperscale::execution {
 enum class BlockViolation : std::uint8_t {
   kCrossShardTransaction,     // a transaction touching another shard (not supported yet)
   kNoDeclaredNodes,           // a transaction that declares no node (an empty manifest)
+  kRetryWithoutCredential,    // attempt > 0: orderable only with attempt - 1's abort
+                              // certificate (DESIGN §6, §8), which comes with livelock
   kBrokenAncestor,            // an uncommitted ancestor broke these rules: nothing builds on it
   kConflictInBlock,           // two transactions of the block conflict on a node
   kConflictWithLock,          // a transaction conflicts with a lock held as of the parent
@@ -33,6 +35,14 @@ enum class BlockViolation : std::uint8_t {
   kCertificateWriteOutside,   // a write to a node the tx did not declare as written here
 };
 std::string_view to_string(BlockViolation v);
+
+/// nullopt when one outcome keeps the rules as of `view`: for a transaction
+/// unfinished there, this shard's certificate alone, signed by a quorum of
+/// `committee` (counted, not verified), executed, writes strictly sorted with
+/// the outputs root and only on nodes the transaction declared as written here.
+std::optional<BlockViolation> check_certificate(const AsOfParent& view,
+                                                const types::TransactionCertificate& cert,
+                                                const types::Committee& committee);
 
 /// nullopt when `block` keeps every execution rule as of its parent (`view`).
 /// `committee` is this shard's. Signatures are not checked here (the

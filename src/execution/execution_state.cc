@@ -80,9 +80,11 @@ core::ExecutionView::Contents ExecutionState::propose(
   AsOfParent view(ledger_, ancestors);
   if (!view.broken()) {
     // Outcomes first: they release locks for later blocks.
+    const auto& committee = topology_.committee(shard_);
     for (const auto& [hash, duty] : duties_) {
       if (out.certificates.size() >= config_.max_certificates_per_block) break;
-      if (duty.certificate && view.unfinished(hash)) out.certificates.push_back(duty.certificate);
+      if (duty.certificate && !check_certificate(view, *duty.certificate, committee))
+        out.certificates.push_back(duty.certificate);
     }
     // New transactions, within the in-flight limit, none conflicting.
     std::size_t in_flight = view.unfinished_count();
@@ -93,6 +95,7 @@ core::ExecutionView::Contents ExecutionState::propose(
       if (out.txs.size() >= room) break;
       const auto& access = tx->access();
       if (access.reads.empty() && access.writes.empty()) continue;
+      if (tx->attempt() != 0) continue;  // retries need their credential (livelock's issue)
       auto local = local_access(access, shard_, topology_.num_shards());
       if (local.reads.size() != access.reads.size() || local.writes.size() != access.writes.size())
         continue;  // cross-shard: not executed until its issue
@@ -101,6 +104,10 @@ core::ExecutionView::Contents ExecutionState::propose(
       out.txs.push_back(std::move(tx));
     }
   }
+  // Nothing is built on an ancestor that broke the rules (only more than f
+  // faulty validators certify one): no root is computed over it, and voters
+  // refuse the block whatever it holds.
+  if (view.broken()) return out;
   std::vector<const jmt::TreeUpdateBatch*> below;
   for (std::size_t i = 0; i < ancestors.size(); ++i)
     below.push_back(&batch_for(*ancestors[i], ancestors.first(i)));
@@ -316,11 +323,16 @@ std::vector<Action> ExecutionState::on_certificates(
   if (!topology_.committee(shard_).index_of(from)) return out;
   core::VerifyTransactionCertificatesJob job;
   job.from = from;
+  AsOfParent committed_view(ledger_, {});
+  const auto& committee = topology_.committee(shard_);
   for (const auto& cert : message.certificates) {
+    if (!cert) continue;
     auto it = duties_.find(cert->tx_hash);
     if (it == duties_.end() || it->second.certificate) continue;
-    if (cert->shard_certificates.size() != 1 ||
-        cert->shard_certificates[0].content.shard != shard_) {
+    // Everything but the signature first (the signature covers the content,
+    // not the writes): a certificate whose writes break the rules would
+    // make every block this node proposes invalid.
+    if (check_certificate(committed_view, *cert, committee)) {
       ++stats_.certificates_invalid;
       continue;
     }

@@ -231,5 +231,45 @@ TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
   EXPECT_FALSE(verified.groups[0].certificate.has_value());
 }
 
+TEST(ExecutionState, ACertificateWhoseWritesBreakTheRulesIsRefusedOnReceipt) {
+  // Found by review: received certificates were checked by signature only
+  // (which covers the outputs root, not the writes); duplicated writes then
+  // crashed this node when it proposed.
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto tx = f.transfer(0, 1, 10);
+  std::vector<Action> out;
+  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  auto result = f.ctx.execute(exec[0]);
+  types::StateCertificate sc;
+  sc.content = {tx->hash(), 0,
+                types::Executed{true, types::entries_root(result.results[0].writes)}};
+  sc.writes = result.results[0].writes;
+  sc.writes.push_back(sc.writes.back());  // a duplicated write: not strictly sorted any more
+  sc.signers = types::SignerBitfield(4);
+  for (std::uint32_t i = 0; i < 3; ++i)
+    sc.signers.set(i);
+  auto cert = std::make_shared<types::TransactionCertificate>();
+  cert->tx_hash = tx->hash();
+  cert->shard_certificates.push_back(sc);
+  auto actions = es.on_certificates(1, 2, core::TransactionCertificatesMessage{{cert}});
+  EXPECT_TRUE(jobs_of<core::VerifyTransactionCertificatesJob>(actions).empty());
+  EXPECT_EQ(es.stats().certificates_invalid, 1u);
+  // Proposing afterwards is fine and carries no outcome yet.
+  auto contents = es.propose({}, 2, {});
+  EXPECT_TRUE(contents.certificates.empty());
+}
+
+TEST(ExecutionState, ProposersLeaveRetryAttemptsInThePool) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto tx = f.transfer(0, 1, 10);
+  auto retry = std::make_shared<types::Transaction>(tx->payload(), 1, tx->signatures());
+  auto contents = es.propose({}, 1, {retry, f.transfer(2, 3, 1)});
+  ASSERT_EQ(contents.txs.size(), 1u);
+  EXPECT_EQ(contents.txs[0]->attempt(), 0u);
+}
+
 }  // namespace
 }  // namespace hyperscale::execution

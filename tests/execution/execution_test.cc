@@ -272,6 +272,16 @@ TEST(BlockRules, BlocksBuiltInMemoryGetTheChecksTheDecoderWouldMake) {
   EXPECT_EQ(check(ledger, {}, block(2, {nothing})), BlockViolation::kNoDeclaredNodes);
 }
 
+TEST(BlockRules, ARetryAttemptWithoutItsCredentialIsRefused) {
+  // Found by review: the signatures cover the intent, not the attempt, so a
+  // completed transfer re-sent as attempt 1 executed a second time.
+  ExecutionLedger ledger(0, 1);
+  auto first = transfer(1, 2);
+  auto again = std::make_shared<types::Transaction>(first->payload(), 1, first->signatures());
+  EXPECT_NE(again->hash(), first->hash());
+  EXPECT_EQ(check(ledger, {}, block(1, {again})), BlockViolation::kRetryWithoutCredential);
+}
+
 TEST(BlockRules, NothingBuildsOnAnAncestorThatBrokeTheRules) {
   ExecutionLedger ledger(0, 1);
   auto held = transfer(1, 2);

@@ -172,7 +172,9 @@ void expect_chain_balances(SimulationRunner& r, types::Amount genesis_balance) {
   for (auto v : validators) {
     const auto* node = r.node(v);
     if (!node || !node->execution()) continue;  // down at the end
-    SCOPED_TRACE("validator " + std::to_string(v));
+    SCOPED_TRACE("validator " + std::to_string(v) + " at height " +
+                 std::to_string(node->execution()->state().version()) + " of " +
+                 std::to_string(r.storage(tallest).committed_height()));
     const auto& ex = *node->execution();
     EXPECT_EQ(ex.ledger().pending().size(), 0u) << "transactions still pending";
     EXPECT_EQ(ex.stats().state_root_mismatches, 0u);
