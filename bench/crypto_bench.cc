@@ -198,6 +198,30 @@ void BM_OursBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_OursBatch)->Name("ours/batch64_threads")->Arg(1)->Arg(2)->UseRealTime();
 
+/// State votes: 16 messages, each signed by 4 validators (one batch).
+void BM_OursBatchSharedMessages(benchmark::State& state) {
+  static const auto c = [] {
+    struct Case {
+      std::vector<types::Bytes> msgs;
+      std::vector<crypto::BlsBatchItem> items;
+    } out;
+    const auto& k = keys(64);
+    for (std::uint32_t m = 0; m < 16; ++m)
+      out.msgs.push_back(crypto::timeout_message(0, 500 + m, m));
+    for (std::uint32_t m = 0; m < 16; ++m)
+      for (std::uint32_t v = 0; v < 4; ++v)
+        out.items.push_back({&k.points[v], out.msgs[m], k.secret[v].sign(out.msgs[m])});
+    return out;
+  }();
+  testing::ThreadParallelism parallel(1);
+  for (auto _ : state) {
+    bool ok = crypto::verify_batch(c.items, parallel);
+    if (!ok) state.SkipWithError("batch did not verify");
+  }
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_OursBatchSharedMessages)->Name("ours/batch64_16messages_threads/1")->UseRealTime();
+
 void BM_BlstBatch(benchmark::State& state) {
   const auto& c = batch_case();
   std::vector<std::uint64_t> storage((blst_pairing_sizeof() + 7) / 8);

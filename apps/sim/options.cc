@@ -243,6 +243,7 @@ struct Raw {
   std::vector<std::string> byzantine;
   std::string partition, crypto_name = "mock", execution = "on";
   std::uint32_t accounts = 0;  // per shard; 0: enough for the offered load
+  std::uint32_t max_in_flight = 1024, max_pending = 2048;
   std::string select = "random";
   std::string crashes, slow, offsets, split, withhold, twin_peers;
   std::optional<std::uint64_t> random_faults;
@@ -326,6 +327,13 @@ void define(CLI::App& app, Raw& r) {
   app.add_option("--accounts", r.accounts,
                  "funded accounts per shard (default: 8 per offered tx/s of a shard, at least 64)")
       ->check(CLI::Range(2u, 10'000'000u));
+  app.add_option("--max-in-flight", r.max_in_flight,
+                 "hard limit of ordered, unfinished transactions per shard (the soft limit, past "
+                 "which a block adds at most half the room left, is half of it)")
+      ->check(CLI::Range(2u, 1'000'000u));
+  app.add_option("--max-pending", r.max_pending,
+                 "client submissions a validator holds before ordering; past it they are refused")
+      ->check(CLI::Range(1u, 10'000'000u));
   app.add_option("--select", r.select,
                  "how a transfer picks its accounts: random, round-robin, zipf:S (hot accounts, "
                  "exponent S) or no-contention (disjoint pairs in turn)")
@@ -573,6 +581,12 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     s.faults_end_ms = static_cast<types::TimestampMs>(std::llround(r.faults_end_s * 1000));
   s.workload.tps = r.tps;
   s.execution = r.execution == "on";
+  s.sim.node.execution.hard_in_flight = r.max_in_flight;
+  s.sim.node.execution.soft_in_flight = r.max_in_flight / 2;
+  s.sim.node.mempool.rpc_pending_limit = r.max_pending;
+  // Gossip keeps the defaults' room: four times the submission limit.
+  s.sim.node.mempool.max_pool_size =
+      std::max<std::size_t>(s.sim.node.mempool.max_pool_size, 4ull * r.max_pending);
   if (auto sel = simulation::parse_selection(r.select)) {
     s.workload.selection = sel->first;
     s.workload.zipf_s = sel->second;
@@ -683,6 +697,8 @@ nlohmann::json config_json(const simulation::Scenario& s) {
   j["crypto"] = s.sim.crypto == crypto::SchemeKind::kBls ? "real" : "mock";
   j["execution"] = s.execution ? "on" : "off";
   j["accounts"] = s.workload.accounts_per_shard;
+  j["max-in-flight"] = s.sim.node.execution.hard_in_flight;
+  j["max-pending"] = s.sim.node.mempool.rpc_pending_limit;
   j["select"] = simulation::selection_text(s.workload.selection, s.workload.zipf_s);
   j["latency-ms"] = s.sim.network.intra_shard_latency_ms;
   j["jitter-ms"] = s.sim.network.jitter_ms;

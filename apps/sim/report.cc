@@ -181,6 +181,10 @@ nlohmann::json report_json(const SimReport& r, const Options& o) {
                        {"committed_txs", w.committed},
                        {"latency_ms", latency_json(w.latency_ms)}};
   if (r.execution) {
+    j["after_warmup"]["completed_tps"] = w.completed_tps;
+    j["after_warmup"]["completion_latency_ms"] = latency_json(w.completion_latency_ms);
+  }
+  if (r.execution) {
     const auto& e = *r.execution;
     j["completed_txs"] = e.completed_txs;
     j["completed_tps"] = e.completed_tps;
@@ -282,13 +286,19 @@ void print_summary(const SimReport& r, const Options& o) {
                   e.state_roots[shard].second.hex().c_str());
   }
   if (s.warmup_ms) {
-    if (r.after_warmup.committed)
+    const auto& w = r.after_warmup;
+    double warmup_s = static_cast<double>(s.warmup_ms) / 1000.0;
+    if (!w.committed) {
+      std::printf("  after the %.1f s warm-up: nothing submitted then committed\n", warmup_s);
+    } else {
       std::printf("  after the %.1f s warm-up: %.1f tx/s, latency ms p50 %.0f  p99 %.0f\n",
-                  static_cast<double>(s.warmup_ms) / 1000.0, r.after_warmup.tps,
-                  r.after_warmup.latency_ms.p50, r.after_warmup.latency_ms.p99);
-    else
-      std::printf("  after the %.1f s warm-up: nothing submitted then committed\n",
-                  static_cast<double>(s.warmup_ms) / 1000.0);
+                  warmup_s, w.tps, w.latency_ms.p50, w.latency_ms.p99);
+      if (r.execution)
+        std::printf(
+            "  after the %.1f s warm-up: %.1f completed tx/s, completion ms p50 %.0f  "
+            "p99 %.0f\n",
+            warmup_s, w.completed_tps, w.completion_latency_ms.p50, w.completion_latency_ms.p99);
+    }
   }
   std::printf(
       "  view changes %llu, timeouts sent %llu, crashes %llu, equivocations reported %llu\n",

@@ -1188,11 +1188,14 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   bool has_qc = high_qc.round + 1 == r;
   bool has_tc = last_round_tc_ && last_round_tc_->round + 1 == r;
   if (!has_qc && !has_tc) return;
-  bool has_content = mempool_->has_ready();
   bool rested = last_proposal_ms_ == 0 || now >= last_proposal_ms_ + config_.min_block_interval_ms;
-  if (!tick && !(has_content && rested)) return;
+  if (!tick && !rested) return;
   auto ancestors = tree_.uncommitted_chain(parent->hash());
   if (!ancestors) return;
+  // Between ticks a leader proposes as soon as it has content: ready
+  // transactions, or outcomes its ancestors do not carry yet.
+  if (!tick && !mempool_->has_ready() && !(execution_ && execution_->has_outcomes(*ancestors)))
+    return;
   // A proposer whose clock is behind the parent's timestamp still proposes:
   // the block takes the parent's timestamp, which every peer that accepted
   // the parent accepts; only its own vote waits for its clock (held).
@@ -1200,9 +1203,13 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
 
   types::BlockBody body;
   auto ordered = ancestor_txs(*ancestors);
-  body.txs = mempool_->ready_for_proposal(
-      config_.max_txs_per_block, timestamp,
-      [&](const types::Transaction& tx) { return already_ordered(tx.hash(), ordered); });
+  auto ready = [&](const core::ExecutionView::Skip& skip) {
+    return mempool_->ready_for_proposal(
+        config_.max_txs_per_block, timestamp, [&](const types::Transaction& tx) {
+          return already_ordered(tx.hash(), ordered) || (skip && skip(tx));
+        });
+  };
+  if (!execution_) body.txs = ready(nullptr);
   HS_ASSERT(safety_.try_propose(r));
 
   types::BlockHeader h;
@@ -1217,8 +1224,7 @@ void BftState::maybe_propose(TimestampMs now, bool tick, std::vector<Action>& ou
   h.state_root = parent->header().state_root;
   h.state_version = parent->header().state_version;
   if (execution_) {
-    auto contents =
-        execution_->propose(*ancestors, parent->header().height + 1, std::move(body.txs));
+    auto contents = execution_->propose(*ancestors, parent->header().height + 1, ready);
     body.txs = std::move(contents.txs);
     body.certificates = std::move(contents.certificates);
     h.state_root = contents.state_root;

@@ -66,8 +66,9 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
     out.result = std::unexpected(signed_header.error());
     return out;
   }
-  for (const auto& cert : job.proposal->certificates)
-    if (!transaction_certificate_valid(*ctx.verifier, *cert)) {
+  for (bool ok :
+       transaction_certificates_valid(*ctx.verifier, job.proposal->certificates, parallel_of(ctx)))
+    if (!ok) {
       out.result = std::unexpected(crypto::VerifyError::kBadSignature);
       return out;
     }
@@ -293,6 +294,29 @@ bool transaction_certificate_valid(const crypto::Verifier& v,
   return true;
 }
 
+std::vector<bool> transaction_certificates_valid(
+    const crypto::Verifier& v, std::span<const types::TransactionCertificateRef> certs,
+    crypto::Parallelism& parallel) {
+  std::vector<bool> valid(certs.size(), true);
+  std::vector<const types::StateCertificate*> shard_certs;
+  std::vector<std::size_t> owner;
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    if (!certs[i] || certs[i]->shard_certificates.empty()) {
+      valid[i] = false;
+      continue;
+    }
+    for (const auto& sc : certs[i]->shard_certificates) {
+      if (sc.content.tx_hash != certs[i]->tx_hash) valid[i] = false;
+      shard_certs.push_back(&sc);
+      owner.push_back(i);
+    }
+  }
+  auto ok = crypto::state_certificates_valid(v, shard_certs, parallel);
+  for (std::size_t k = 0; k < ok.size(); ++k)
+    if (!ok[k]) valid[owner[k]] = false;
+  return valid;
+}
+
 types::Hash vote_key(const types::BlockVote& vote) {
   return types::hash_bytes(crypto::block_vote_message(vote));
 }
@@ -331,9 +355,10 @@ StateVotesVerified run(const JobContext& ctx, VerifyStateVotesJob job) {
 TransactionCertificatesVerified run(const JobContext& ctx, VerifyTransactionCertificatesJob job) {
   TransactionCertificatesVerified out;
   out.from = job.from;
-  for (auto& cert : job.certificates) {
-    if (cert && transaction_certificate_valid(*ctx.verifier, *cert))
-      out.valid.push_back(std::move(cert));
+  auto valid = transaction_certificates_valid(*ctx.verifier, job.certificates, parallel_of(ctx));
+  for (std::size_t i = 0; i < job.certificates.size(); ++i) {
+    if (valid[i])
+      out.valid.push_back(std::move(job.certificates[i]));
     else
       ++out.invalid;
   }

@@ -83,6 +83,16 @@ class MockVerifier final : public Verifier {
     return bad;
   }
 
+  std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
+                                                   Parallelism&) const override {
+    std::vector<std::size_t> bad;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!verify_aggregate(items[i].shard, *items[i].signers, items[i].message,
+                            *items[i].signature))
+        bad.push_back(i);
+    return bad;
+  }
+
   std::optional<types::BlsSignature> aggregate(
       std::span<const types::BlsSignature> sigs) const override {
     if (sigs.empty()) return std::nullopt;

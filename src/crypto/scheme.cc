@@ -83,6 +83,31 @@ class BlsVerifier final : public Verifier {
     return bad;
   }
 
+  std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
+                                                   Parallelism& parallel) const override {
+    std::vector<std::size_t> bad;
+    std::vector<BlsPublicKeyPoint> sums;
+    sums.reserve(items.size());  // BlsBatchItem points into it
+    std::vector<BlsBatchItem> batch;
+    std::vector<std::size_t> position;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto points = points_of(items[i].shard, *items[i].signers);
+      std::optional<BlsPublicKeyPoint> sum;
+      if (!points.empty()) sum = aggregate_public_keys(points);
+      if (!sum) {
+        bad.push_back(i);
+        continue;
+      }
+      sums.push_back(*sum);
+      batch.push_back({&sums.back(), items[i].message, *items[i].signature});
+      position.push_back(i);
+    }
+    for (std::size_t b : crypto::find_invalid(batch, parallel))
+      bad.push_back(position[b]);
+    std::sort(bad.begin(), bad.end());
+    return bad;
+  }
+
   std::optional<types::BlsSignature> aggregate(
       std::span<const types::BlsSignature> sigs) const override {
     return aggregate_signatures(sigs);

@@ -49,6 +49,15 @@ struct SignedMessage {
   types::BlsSignature signature;
 };
 
+/// An aggregate signature of some members of a committee over one message
+/// (a quorum certificate, a state certificate). Pointers must outlive the call.
+struct AggregateItem {
+  types::ShardId shard = 0;
+  const types::SignerBitfield* signers = nullptr;
+  types::ByteSpan message;
+  const types::BlsSignature* signature = nullptr;
+};
+
 /// Immutable after construction, so one Verifier can serve a whole crypto pool.
 class Verifier {
  public:
@@ -75,6 +84,12 @@ class Verifier {
   /// Indices (into `items`) of the signatures that do not verify.
   virtual std::vector<std::size_t> find_invalid(std::span<const SignedMessage> items,
                                                 Parallelism& parallel) const = 0;
+  /// Indices (into `items`) of the aggregates that do not verify (or name an
+  /// unknown shard, a bitfield of the wrong size or no signer): one batch
+  /// over the summed keys (random linear combination), bisection when it
+  /// fails. Does not check quorum.
+  virtual std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
+                                                           Parallelism& parallel) const = 0;
   /// Aggregate of signatures, in the order given (callers pass committee order).
   virtual std::optional<types::BlsSignature> aggregate(
       std::span<const types::BlsSignature> sigs) const = 0;

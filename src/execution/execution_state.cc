@@ -1,6 +1,7 @@
 #include "execution/execution_state.h"
 
 #include <algorithm>
+#include <set>
 
 #include "crypto/signing.h"
 #include "types/assert.h"
@@ -73,41 +74,43 @@ const jmt::TreeUpdateBatch& ExecutionState::batch_for(const types::Block& block,
   return *batches_.emplace(block.hash(), std::move(batch)).first->second;
 }
 
-core::ExecutionView::Contents ExecutionState::propose(
-    std::span<const types::BlockRef> ancestors, types::BlockHeight height,
-    std::vector<types::TransactionRef> candidates) {
+core::ExecutionView::Contents ExecutionState::propose(std::span<const types::BlockRef> ancestors,
+                                                      types::BlockHeight height,
+                                                      const Ready& ready) {
   Contents out;
   AsOfParent view(ledger_, ancestors);
-  if (!view.broken()) {
-    // Outcomes first: they release locks for later blocks.
-    const auto& committee = topology_.committee(shard_);
-    for (const auto& [hash, duty] : duties_) {
-      if (out.certificates.size() >= config_.max_certificates_per_block) break;
-      if (duty.certificate && !check_certificate(view, *duty.certificate, committee))
-        out.certificates.push_back(duty.certificate);
-    }
-    // New transactions, within the in-flight limit, none conflicting.
-    std::size_t in_flight = view.unfinished_count();
-    std::size_t room = in_flight >= config_.hard_in_flight ? 0 : config_.hard_in_flight - in_flight;
-    if (in_flight >= config_.soft_in_flight) room /= 2;
-    LockTable in_block;
-    for (auto& tx : candidates) {
-      if (out.txs.size() >= room) break;
-      const auto& access = tx->access();
-      if (access.reads.empty() && access.writes.empty()) continue;
-      if (tx->attempt() != 0) continue;  // retries need their credential (livelock's issue)
-      auto local = local_access(access, shard_, topology_.num_shards());
-      if (local.reads.size() != access.reads.size() || local.writes.size() != access.writes.size())
-        continue;  // cross-shard: not executed until its issue
-      if (!view.can_lock(local) || !in_block.can_lock(local)) continue;
-      in_block.lock(tx->hash(), local);
-      out.txs.push_back(std::move(tx));
-    }
-  }
   // Nothing is built on an ancestor that broke the rules (only more than f
   // faulty validators certify one): no root is computed over it, and voters
   // refuse the block whatever it holds.
   if (view.broken()) return out;
+  // Outcomes first: they release locks for later blocks.
+  const auto& committee = topology_.committee(shard_);
+  for (const auto& [hash, duty] : duties_) {
+    if (out.certificates.size() >= config_.max_certificates_per_block) break;
+    if (duty.certificate && !check_certificate(view, *duty.certificate, committee))
+      out.certificates.push_back(duty.certificate);
+  }
+  // New transactions, within the in-flight limit, none conflicting.
+  std::size_t in_flight = view.unfinished_count();
+  std::size_t room = in_flight >= config_.hard_in_flight ? 0 : config_.hard_in_flight - in_flight;
+  if (in_flight >= config_.soft_in_flight) room /= 2;
+  LockTable in_block;
+  std::size_t kept = 0;
+  auto skip = [&](const types::Transaction& tx) {
+    if (kept >= room) return true;
+    const auto& access = tx.access();
+    if (access.reads.empty() && access.writes.empty()) return true;
+    if (tx.attempt() != 0) return true;  // retries need their credential (livelock's issue)
+    auto local = local_access(access, shard_, topology_.num_shards());
+    if (local.reads.size() != access.reads.size() || local.writes.size() != access.writes.size())
+      return true;  // cross-shard: not executed until its issue
+    if (!view.can_lock(local) || !in_block.can_lock(local)) return true;
+    in_block.lock(tx.hash(), local);
+    ++kept;
+    return false;
+  };
+  if (room > 0) out.txs = ready(skip);
+  HS_ASSERT_MSG(out.txs.size() == kept, "the mempool kept a transaction the skip refused");
   std::vector<const jmt::TreeUpdateBatch*> below;
   for (std::size_t i = 0; i < ancestors.size(); ++i)
     below.push_back(&batch_for(*ancestors[i], ancestors.first(i)));
@@ -118,12 +121,25 @@ core::ExecutionView::Contents ExecutionState::propose(
   return out;
 }
 
-bool ExecutionState::waits_for_locks(const types::Transaction& tx) const {
-  const auto& access = tx.access();
-  auto local = local_access(access, shard_, topology_.num_shards());
-  if (local.reads.size() != access.reads.size() || local.writes.size() != access.writes.size())
-    return true;  // cross-shard: not executed until its issue
-  return !ledger_.locks().can_lock(local);
+core::ExecutionView::Contents ExecutionState::propose_among(
+    std::span<const types::BlockRef> ancestors, types::BlockHeight height,
+    std::vector<types::TransactionRef> candidates) {
+  return propose(ancestors, height, [&](const Skip& skip) {
+    std::vector<types::TransactionRef> kept;
+    for (auto& tx : candidates)
+      if (!skip(*tx)) kept.push_back(std::move(tx));
+    return kept;
+  });
+}
+
+bool ExecutionState::has_outcomes(std::span<const types::BlockRef> ancestors) const {
+  std::set<types::Hash> included;
+  for (const auto& block : ancestors)
+    for (const auto& cert : block->body().certificates)
+      included.insert(cert->tx_hash);
+  for (const auto& [hash, duty] : duties_)
+    if (duty.certificate && ledger_.pending(hash) && !included.contains(hash)) return true;
+  return false;
 }
 
 std::optional<std::string> ExecutionState::check(const types::Block& block,
@@ -321,30 +337,46 @@ std::vector<Action> ExecutionState::on_certificates(
   (void)now;
   std::vector<Action> out;
   if (!topology_.committee(shard_).index_of(from)) return out;
+  if (certificate_jobs_.contains(from)) {
+    ++stats_.certificates_deferred;
+    return out;
+  }
   core::VerifyTransactionCertificatesJob job;
   job.from = from;
+  std::vector<types::Hash> hashes;
   AsOfParent committed_view(ledger_, {});
   const auto& committee = topology_.committee(shard_);
   for (const auto& cert : message.certificates) {
     if (!cert) continue;
     auto it = duties_.find(cert->tx_hash);
     if (it == duties_.end() || it->second.certificate) continue;
+    if (!certificates_verifying_.insert(cert->tx_hash).second) continue;  // one at a time
     // Everything but the signature first (the signature covers the content,
     // not the writes): a certificate whose writes break the rules would
     // make every block this node proposes invalid.
     if (check_certificate(committed_view, *cert, committee)) {
       ++stats_.certificates_invalid;
+      certificates_verifying_.erase(cert->tx_hash);
       continue;
     }
+    hashes.push_back(cert->tx_hash);
     job.certificates.push_back(cert);
   }
-  if (!job.certificates.empty()) out.push_back(core::StartJob{std::move(job)});
+  if (!job.certificates.empty()) {
+    certificate_jobs_.emplace(from, std::move(hashes));
+    out.push_back(core::StartJob{std::move(job)});
+  }
   return out;
 }
 
 std::vector<Action> ExecutionState::on_certificates_verified(
     types::TimestampMs now, const core::TransactionCertificatesVerified& result) {
   std::vector<Action> out;
+  if (auto job = certificate_jobs_.find(result.from); job != certificate_jobs_.end()) {
+    for (const auto& hash : job->second)
+      certificates_verifying_.erase(hash);
+    certificate_jobs_.erase(job);
+  }
   stats_.certificates_invalid += result.invalid;
   for (const auto& cert : result.valid) {
     auto it = duties_.find(cert->tx_hash);

@@ -52,6 +52,7 @@ struct ExecutionStats {
   std::uint64_t certificates_formed = 0;
   std::uint64_t certificates_received = 0;
   std::uint64_t certificates_invalid = 0;
+  std::uint64_t certificates_deferred = 0;  // a message from a peer whose last one is in a job
   std::uint64_t completed_accept = 0;
   std::uint64_t completed_reject = 0;
   std::uint64_t blocks_refused = 0;
@@ -83,8 +84,11 @@ class ExecutionState final : public core::ExecutionView {
 
   // core::ExecutionView (called by consensus)
   Contents propose(std::span<const types::BlockRef> ancestors, types::BlockHeight height,
-                   std::vector<types::TransactionRef> candidates) override;
-  bool waits_for_locks(const types::Transaction& tx) const override;
+                   const Ready& ready) override;
+  bool has_outcomes(std::span<const types::BlockRef> ancestors) const override;
+  /// propose() choosing among `candidates` (in their order): for tests.
+  Contents propose_among(std::span<const types::BlockRef> ancestors, types::BlockHeight height,
+                         std::vector<types::TransactionRef> candidates);
   std::optional<std::string> check(const types::Block& block,
                                    std::span<const types::BlockRef> ancestors) override;
   void committed(const types::BlockRef& block, std::vector<core::Action>& out) override;
@@ -143,6 +147,11 @@ class ExecutionState final : public core::ExecutionView {
   ExecutionLedger ledger_;
   std::map<types::Hash, Duty> duties_;  // one per pending transaction
   bool verifying_ = false;              // one vote batch in flight
+  /// Certificates received from peers and being verified: at most one job
+  /// per peer (a peer's later messages wait for it; honest peers re-send),
+  /// and no certificate of a transaction twice at once.
+  std::map<types::ValidatorId, std::vector<types::Hash>> certificate_jobs_;
+  std::set<types::Hash> certificates_verifying_;
   std::map<types::Hash, std::shared_ptr<const jmt::TreeUpdateBatch>>
       batches_;  // uncommitted blocks
   std::vector<core::TransactionStatusUpdate> statuses_;

@@ -28,6 +28,10 @@ std::vector<Action> MempoolState::on_submitted(types::TimestampMs,
     reject("duplicate transaction");
   } else if (expired(*tx)) {
     reject("transaction expired");
+  } else if (tx->attempt() != 0) {
+    // Retries are made by validators, with the credential of the previous
+    // attempt (DESIGN §6, §8); a client submits attempt 0.
+    reject("retry attempts are made by validators: submit attempt 0");
   } else if (pool_.size() + verifying_.size() >= config_.rpc_pending_limit) {
     reject("mempool full: retry later");
   } else if (!involves_local_shard(*tx)) {
@@ -63,6 +67,12 @@ std::vector<Action> MempoolState::on_gossip(types::TimestampMs, types::Validator
       continue;
     }
     if (expired(*tx)) continue;
+    if (tx->attempt() != 0) {
+      // No proposer can order it before retries carry their credential
+      // (livelock issue): it would only take room until it expires.
+      ++stats_.retries_dropped;
+      continue;
+    }
     if (pool_.size() + verifying_.size() >= config_.max_pool_size) break;
     if (!involves_local_shard(*tx)) continue;
     verifying_.insert(tx->hash());

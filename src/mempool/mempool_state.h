@@ -40,6 +40,7 @@ struct MempoolStats {
   std::uint64_t invalid = 0;
   std::uint64_t committed = 0;
   std::uint64_t expired = 0;
+  std::uint64_t retries_dropped = 0;  // gossiped attempts > 0 (no credential yet)
 };
 
 class MempoolState final : public core::MempoolView {

@@ -676,8 +676,11 @@ void SimulationRunner::record_outcomes(Instance v, const types::Block& block) {
       ++completed_txs_;
     else
       ++rejected_txs_;
+    if (now_ >= measure_from_ms_) ++measured_completions_;
     if (auto* c = completing_.find(cert->tx_hash)) {
       completion_latencies_.add(now_ - c->submitted_ms);
+      if (c->submitted_ms >= measure_from_ms_)
+        measured_completion_latencies_.add(now_ - c->submitted_ms);
       completing_.erase(cert->tx_hash);
     }
   }

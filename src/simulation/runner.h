@@ -199,6 +199,12 @@ class SimulationRunner {
   void measure_from(types::TimestampMs from_ms) { measure_from_ms_ = from_ms; }
   const LatencyHistogram& measured_latencies() const { return measured_latencies_; }
   std::uint64_t measured_commits() const { return measured_commits_; }
+  /// The same window for outcomes: outcomes committed from `from_ms` on, and
+  /// the submission → Completed latency of those submitted then.
+  std::uint64_t measured_completions() const { return measured_completions_; }
+  const LatencyHistogram& measured_completion_latencies() const {
+    return measured_completion_latencies_;
+  }
   std::uint64_t committed_block_count() const;
   /// Rounds entered through a TC, most of any validator (counted across restarts).
   std::uint64_t view_changes() const;
@@ -339,6 +345,8 @@ class SimulationRunner {
   LatencyHistogram measured_latencies_;
   types::TimestampMs measure_from_ms_ = 0;
   std::uint64_t measured_commits_ = 0;
+  std::uint64_t measured_completions_ = 0;
+  LatencyHistogram measured_completion_latencies_;
   std::map<types::ShardId, types::BlockHeight> recorded_height_;  // commit times taken up to
   std::uint64_t committed_txs_ = 0;
   types::TimestampMs next_sample_ms_ = 0;

@@ -469,6 +469,9 @@ SimReport run_scenario(const Scenario& s) {
         static_cast<double>(std::max<types::TimestampMs>(report.simulated_ms - from, 1)) / 1000.0;
     report.after_warmup.tps = static_cast<double>(runner.measured_commits()) / seconds;
     report.after_warmup.latency_ms = runner.measured_latencies().summary();
+    report.after_warmup.completed_tps =
+        static_cast<double>(runner.measured_completions()) / seconds;
+    report.after_warmup.completion_latency_ms = runner.measured_completion_latencies().summary();
   }
   report.view_changes = runner.view_changes();
   report.timeouts = runner.timeouts_sent();

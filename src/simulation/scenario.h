@@ -148,6 +148,10 @@ struct SimReport {
     LatencySummary latency_ms;
     std::uint64_t submitted = 0;
     std::uint64_t committed = 0;
+    /// With execution: outcomes (Accept and Reject) committed in the window
+    /// per second, and submission → Completed of those submitted in it.
+    double completed_tps = 0;
+    LatencySummary completion_latency_ms;
   };
   Window after_warmup;
   /// Execution (Scenario::execution): outcomes committed (Accept and

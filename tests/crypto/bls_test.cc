@@ -284,6 +284,43 @@ TEST_P(BatchTest, SwappedSignaturesAreCaught) {
   EXPECT_EQ(find_invalid(items, parallel), (std::vector<std::size_t>{0, 1}));
 }
 
+TEST_P(BatchTest, SignersOfOneMessageAreCheckedOneByOne) {
+  // State votes: several validators sign each message. The batch folds a
+  // message's signers into one pairing, each still with its own scalar: two
+  // wrong signatures on one message whose errors cancel in a plain sum, or a
+  // signature moved to another signer of the same message, are caught.
+  QcFixture f(4);
+  std::vector<Bytes> msgs;
+  for (std::uint32_t m = 0; m < 12; ++m)
+    msgs.push_back({static_cast<std::uint8_t>(m), 9});
+  std::vector<BlsBatchItem> items;
+  for (std::uint32_t m = 0; m < 12; ++m)
+    for (std::uint32_t k = 0; k < 3; ++k)
+      items.push_back({&f.points[(m + k) % 4], msgs[m], f.keys[(m + k) % 4].sign(msgs[m])});
+  testing::ThreadParallelism parallel(GetParam());
+  EXPECT_TRUE(verify_batch(items, parallel));
+
+  // Items 3 and 4 sign message 1: add Δ to one and subtract it from the other.
+  auto s3 = *decode_signature(items[3].signature), s4 = *decode_signature(items[4].signature);
+  auto delta = *decode_signature(f.keys[0].sign(Bytes{0xde, 0x17}));
+  blst_p2 a, b, d;
+  blst_p2_from_affine(&a, &s3.point);
+  blst_p2_from_affine(&b, &s4.point);
+  blst_p2_from_affine(&d, &delta.point);
+  blst_p2_add_or_double(&a, &a, &d);
+  blst_p2_cneg(&d, true);
+  blst_p2_add_or_double(&b, &b, &d);
+  BlsSignaturePoint moved_a, moved_b;
+  blst_p2_to_affine(&moved_a.point, &a);
+  blst_p2_to_affine(&moved_b.point, &b);
+  items[3].signature = encode_signature(moved_a);
+  items[4].signature = encode_signature(moved_b);
+  // Message 5: two signers' signatures swapped.
+  std::swap(items[15].signature, items[16].signature);
+  EXPECT_FALSE(verify_batch(items, parallel));
+  EXPECT_EQ(find_invalid(items, parallel), (std::vector<std::size_t>{3, 4, 15, 16}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Workers, BatchTest, ::testing::Values(1, 2, 3));
 
 TEST(Bls, MessageGroupsVerifyOneAggregate) {

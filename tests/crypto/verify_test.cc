@@ -236,6 +236,42 @@ TEST_P(VerifyTest, StateVotesAndCertificates) {
   EXPECT_EQ(verify_state_certificate(*verifier_, thin).error(), VerifyError::kNoQuorum);
 }
 
+TEST_P(VerifyTest, StateCertificatesAreCheckedAsOneBatch) {
+  // Proposals carry hundreds of certificates; checked one by one, each cost a
+  // full pairing check. The batch must still single out every bad one.
+  std::vector<types::StateCertificate> certs;
+  for (std::uint32_t t = 0; t < 12; ++t) {
+    types::StateVoteContent c{types::hash_bytes("tx" + std::to_string(t)), t % 2,
+                              types::Executed{true, Hash{}}};
+    types::StateCertificate cert{c, {}, SignerBitfield(4), {}};
+    std::vector<types::BlsSignature> sigs;
+    for (std::uint32_t i = 0; i < 4; ++i) {
+      if (i == t % 4) continue;  // three of four: a quorum
+      cert.signers.set(i);
+      sigs.push_back(signer((t % 2) * 4 + i).sign(state_vote_message(c)));
+    }
+    cert.signature = *verifier_->aggregate(sigs);
+    certs.push_back(cert);
+  }
+  certs[2].signature = certs[3].signature;  // another certificate's aggregate
+  certs[5].signers.set(5 % 4);              // a signer that did not sign
+  certs[7].signers = SignerBitfield(4);     // no quorum
+  certs[7].signers.set(0);
+  certs[9].content.shard = 7;  // no such shard
+  certs[11].signers = SignerBitfield(3);
+  std::vector<const types::StateCertificate*> refs;
+  for (const auto& c : certs)
+    refs.push_back(&c);
+  Sequential seq;
+  auto valid = state_certificates_valid(*verifier_, refs, seq);
+  std::vector<bool> expected(12, true);
+  for (auto bad : {2, 5, 7, 9, 11})
+    expected[static_cast<std::size_t>(bad)] = false;
+  EXPECT_EQ(valid, expected);
+  for (std::size_t i = 0; i < certs.size(); ++i)
+    EXPECT_EQ(valid[i], verify_state_certificate(*verifier_, certs[i]).has_value()) << i;
+}
+
 TEST_P(VerifyTest, BatchFindsInvalidSignatures) {
   std::vector<types::Bytes> msgs;
   for (int i = 0; i < 16; ++i)

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "crypto/signing.h"
 #include "crypto/test_keys.h"
@@ -103,6 +104,11 @@ core::StateVotesMessage peer_votes(Fixture& f, types::ValidatorId v,
   return m;
 }
 
+/// Whether a proposer on the committed tip leaves `tx` out of its block.
+bool skipped(ExecutionState& es, const types::TransactionRef& tx) {
+  return es.propose_among({}, es.ledger().height() + 1, {tx}).txs.empty();
+}
+
 TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   Fixture f;
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
@@ -116,8 +122,8 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   ASSERT_EQ(exec.size(), 1u);
   // Its accounts are locked: a proposer skips a transfer touching them.
-  EXPECT_TRUE(es.waits_for_locks(*f.transfer(1, 2, 5)));
-  EXPECT_FALSE(es.waits_for_locks(*f.transfer(2, 3, 5)));
+  EXPECT_TRUE(skipped(es, f.transfer(1, 2, 5)));
+  EXPECT_FALSE(skipped(es, f.transfer(2, 3, 5)));
   // Executed: a signed vote goes to the committee, the status says Executed.
   auto after_exec = es.on_executed(10, f.ctx.execute(exec[0]));
   ASSERT_EQ(statuses_of(after_exec).size(), 1u);
@@ -139,7 +145,7 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   es.on_votes_verified(13, verified);
   EXPECT_EQ(es.stats().certificates_formed, 1u);
   // A proposer includes the outcome with the state root after its writes.
-  auto contents = es.propose({}, 2, {});
+  auto contents = es.propose_among({}, 2, {});
   ASSERT_EQ(contents.certificates.size(), 1u);
   EXPECT_NE(contents.state_root, genesis_root);
   EXPECT_TRUE(core::transaction_certificate_valid(*f.verifier, *contents.certificates[0]));
@@ -155,7 +161,7 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   auto st = statuses_of(out);
   ASSERT_EQ(st.size(), 1u);
   EXPECT_TRUE(st[0].is<types::status::Completed>());
-  EXPECT_FALSE(es.waits_for_locks(*f.transfer(1, 2, 5)));
+  EXPECT_FALSE(skipped(es, f.transfer(1, 2, 5)));
   EXPECT_EQ(es.state().get(engine::balance_key(f.account(0), engine::native_resource())),
             engine::encode_amount(700));
   EXPECT_EQ(es.state().get(engine::balance_key(f.account(1), engine::native_resource())),
@@ -181,7 +187,7 @@ TEST(ExecutionState, ARestartBetweenCommitAndCertificateRederivesTheDuty) {
                        std::shared_ptr<const crypto::Signer>(std::move(signer)), f.genesis,
                        std::vector<types::BlockRef>{b1});
   EXPECT_NE(after.ledger().pending(tx->hash()), nullptr);
-  EXPECT_TRUE(after.waits_for_locks(*f.transfer(3, 0, 1)));
+  EXPECT_TRUE(skipped(after, f.transfer(3, 0, 1)));
   auto started = after.start(0);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(started);
   ASSERT_EQ(exec.size(), 1u);
@@ -231,12 +237,11 @@ TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
   EXPECT_FALSE(verified.groups[0].certificate.has_value());
 }
 
-TEST(ExecutionState, ACertificateWhoseWritesBreakTheRulesIsRefusedOnReceipt) {
-  // Found by review: received certificates were checked by signature only
-  // (which covers the outputs root, not the writes); duplicated writes then
-  // crashed this node when it proposed.
-  Fixture f;
-  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+/// Orders a transfer in block 1 on `es`, executes it, and returns a
+/// certificate of its true outcome (changed by `edit`) with a quorum of
+/// signers but no valid signature.
+types::TransactionCertificateRef unsigned_certificate(
+    Fixture& f, ExecutionState& es, const std::function<void(types::StateCertificate&)>& edit) {
   auto tx = f.transfer(0, 1, 10);
   std::vector<Action> out;
   es.committed(f.block(1, {tx}, {}, es.state().root()), out);
@@ -246,19 +251,55 @@ TEST(ExecutionState, ACertificateWhoseWritesBreakTheRulesIsRefusedOnReceipt) {
   sc.content = {tx->hash(), 0,
                 types::Executed{true, types::entries_root(result.results[0].writes)}};
   sc.writes = result.results[0].writes;
-  sc.writes.push_back(sc.writes.back());  // a duplicated write: not strictly sorted any more
   sc.signers = types::SignerBitfield(4);
   for (std::uint32_t i = 0; i < 3; ++i)
     sc.signers.set(i);
+  edit(sc);
   auto cert = std::make_shared<types::TransactionCertificate>();
   cert->tx_hash = tx->hash();
   cert->shard_certificates.push_back(sc);
+  return cert;
+}
+
+TEST(ExecutionState, ACertificateWhoseWritesBreakTheRulesIsRefusedOnReceipt) {
+  // Found by review: received certificates were checked by signature only
+  // (which covers the outputs root, not the writes); duplicated writes then
+  // crashed this node when it proposed.
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto cert = unsigned_certificate(f, es, [](types::StateCertificate& sc) {
+    sc.writes.push_back(sc.writes.back());  // a duplicated write: not strictly sorted any more
+  });
   auto actions = es.on_certificates(1, 2, core::TransactionCertificatesMessage{{cert}});
   EXPECT_TRUE(jobs_of<core::VerifyTransactionCertificatesJob>(actions).empty());
   EXPECT_EQ(es.stats().certificates_invalid, 1u);
   // Proposing afterwards is fine and carries no outcome yet.
-  auto contents = es.propose({}, 2, {});
+  auto contents = es.propose_among({}, 2, {});
   EXPECT_TRUE(contents.certificates.empty());
+}
+
+TEST(ExecutionState, CertificateVerificationIsBoundedPerPeerAndPerTransaction) {
+  // Found by review: every received copy of a certificate started its own
+  // verification job (two pairings each), so one peer could keep a core busy
+  // by re-sending copies faster than they were verified.
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto cert = unsigned_certificate(f, es, [](types::StateCertificate&) {});
+  core::TransactionCertificatesMessage m{{cert, cert}};
+  auto first = jobs_of<core::VerifyTransactionCertificatesJob>(es.on_certificates(1, 2, m));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].certificates.size(), 1u) << "a copy inside one message is dropped";
+  // The same peer again while its job runs, another peer with the same certificate: no job.
+  EXPECT_TRUE(jobs_of<core::VerifyTransactionCertificatesJob>(es.on_certificates(2, 2, m)).empty());
+  EXPECT_EQ(es.stats().certificates_deferred, 1u);
+  EXPECT_TRUE(jobs_of<core::VerifyTransactionCertificatesJob>(es.on_certificates(2, 3, m)).empty());
+  // Verified (and refused): the certificate can be checked again, from anyone.
+  auto verified = std::get<core::TransactionCertificatesVerified>(core::run_job(f.ctx, first[0]));
+  EXPECT_EQ(verified.invalid, 1u);
+  es.on_certificates_verified(3, verified);
+  EXPECT_EQ(jobs_of<core::VerifyTransactionCertificatesJob>(es.on_certificates(4, 3, m)).size(),
+            1u);
+  EXPECT_EQ(es.stats().certificates_invalid, 1u);
 }
 
 TEST(ExecutionState, ProposersLeaveRetryAttemptsInThePool) {
@@ -266,7 +307,7 @@ TEST(ExecutionState, ProposersLeaveRetryAttemptsInThePool) {
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
   auto tx = f.transfer(0, 1, 10);
   auto retry = std::make_shared<types::Transaction>(tx->payload(), 1, tx->signatures());
-  auto contents = es.propose({}, 1, {retry, f.transfer(2, 3, 1)});
+  auto contents = es.propose_among({}, 1, {retry, f.transfer(2, 3, 1)});
   ASSERT_EQ(contents.txs.size(), 1u);
   EXPECT_EQ(contents.txs[0]->attempt(), 0u);
 }

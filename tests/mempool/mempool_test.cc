@@ -193,6 +193,21 @@ TEST_F(MempoolTest, ACommitDuringVerificationKeepsTheTransactionOut) {
   EXPECT_EQ(m.size(), 0U);
 }
 
+TEST_F(MempoolTest, RetryAttemptsAreRefusedFromClientsAndDroppedFromGossip) {
+  // Found by review: an attempt > 0 without its credential can never be
+  // ordered, so a client re-sending attempt-k copies of any transaction
+  // filled the pool until they expired.
+  auto m = make();
+  auto original = tx(1);
+  auto retry = std::make_shared<types::Transaction>(original->payload(), 1, original->signatures());
+  auto refused = all_of<core::SubmissionRejected>(m.on_submitted(0, retry));
+  ASSERT_EQ(refused.size(), 1U);
+  EXPECT_EQ(refused[0].reason, "retry attempts are made by validators: submit attempt 0");
+  EXPECT_TRUE(all_of<core::StartJob>(m.on_gossip(0, 1, {retry})).empty());
+  EXPECT_EQ(m.stats().retries_dropped, 1U);
+  EXPECT_EQ(all_of<core::StartJob>(m.on_gossip(0, 1, {original})).size(), 1U);
+}
+
 TEST_F(MempoolTest, ExpiredTransactionsAbortAndAreRefusedAfterwards) {
   auto m = make();
   auto short_lived = tx(1, 5'000), long_lived = tx(2, 100'000);
