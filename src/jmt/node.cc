@@ -2,6 +2,8 @@
 
 #include <bit>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 #include "types/assert.h"
 #include "types/codec.h"
@@ -47,6 +49,62 @@ std::size_t NodeKeyHasher::operator()(const NodeKey& k) const {
   return static_cast<std::size_t>(x);
 }
 
+namespace {
+
+/// Allocates a shared node's control block from a NodePool, with
+/// `tail_bytes` more after it: an internal node's children share its
+/// allocation. The copy the control block keeps frees it.
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  NodePool* pool;
+  std::size_t tail_bytes;
+  PoolAllocator(NodePool* p, std::size_t tail) : pool(p), tail_bytes(tail) {}
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>& other)  // NOLINT: rebinding
+      : pool(other.pool), tail_bytes(other.tail_bytes) {}
+  std::size_t bytes() const {
+    constexpr std::size_t align = alignof(InternalNode::Child);
+    return (sizeof(T) + align - 1) / align * align + tail_bytes;
+  }
+  T* allocate(std::size_t n) {
+    HS_ASSERT(n == 1);
+    return static_cast<T*>(pool->allocate(bytes()));
+  }
+  void deallocate(T* p, std::size_t) { pool->deallocate(p, bytes()); }
+  template <class U>
+  friend bool operator==(const PoolAllocator& a, const PoolAllocator<U>& b) {
+    return a.pool == b.pool;
+  }
+};
+
+}  // namespace
+
+NodePtr make_internal(std::uint16_t bitmap, std::uint16_t leaf_bitmap,
+                      std::span<const InternalNode::Child> children, NodePool& pool) {
+  HS_ASSERT(static_cast<std::size_t>(std::popcount(bitmap)) == children.size());
+  HS_ASSERT((leaf_bitmap & ~bitmap) == 0);
+  // Child is trivially destructible: the control block frees its bytes
+  // without destroying them.
+  static_assert(std::is_trivially_destructible_v<InternalNode::Child>);
+  const std::size_t tail = children.size() * sizeof(InternalNode::Child);
+  auto node = std::allocate_shared<Node>(PoolAllocator<Node>(&pool, tail),
+                                         std::in_place_type<InternalNode>);
+  // The children go at the end of the allocation just made.
+  auto* kids = reinterpret_cast<InternalNode::Child*>(pool.last_end() - tail);
+  std::uninitialized_copy(children.begin(), children.end(), kids);
+  auto& in = std::get<InternalNode>(*node);
+  in.bitmap = bitmap;
+  in.leaf_bitmap = leaf_bitmap;
+  in.children = std::span<const InternalNode::Child>(kids, children.size());
+  return node;
+}
+
+NodePtr make_leaf(const Hash& key_hash, const Hash& value_hash, NodePool& pool) {
+  return std::allocate_shared<const Node>(PoolAllocator<const Node>(&pool, 0),
+                                          LeafNode{key_hash, value_hash});
+}
+
 std::optional<NodeRef> InternalNode::child(std::uint8_t nibble) const {
   std::uint16_t bit = static_cast<std::uint16_t>(1u << nibble);
   if (!(bitmap & bit)) return std::nullopt;
@@ -74,14 +132,23 @@ Hash internal_hash(std::uint16_t bitmap, const Hash* child_hashes, std::size_t c
   return types::hash_bytes(types::ByteSpan(buf.data(), 3 + 32 * count));
 }
 
+Hash internal_hash(std::uint16_t bitmap, std::span<const InternalNode::Child> children) {
+  HS_ASSERT(static_cast<std::size_t>(std::popcount(bitmap)) == children.size());
+  // The same bytes as internal_hash() over the hashes, without gathering them first.
+  std::array<std::uint8_t, 3 + 32 * limits::kRadix> buf;
+  buf[0] = 0x01;
+  buf[1] = static_cast<std::uint8_t>(bitmap);
+  buf[2] = static_cast<std::uint8_t>(bitmap >> 8);
+  for (std::size_t i = 0; i < children.size(); ++i)
+    std::memcpy(buf.data() + 3 + 32 * i, children[i].hash.bytes.data(), 32);
+  return types::hash_bytes(types::ByteSpan(buf.data(), 3 + 32 * children.size()));
+}
+
 Hash node_hash(const Node& node) {
   if (const auto* leaf = std::get_if<LeafNode>(&node))
     return leaf_hash(leaf->key_hash, leaf->value_hash);
   const auto& in = std::get<InternalNode>(node);
-  std::array<Hash, limits::kRadix> hashes;
-  for (std::size_t i = 0; i < in.children.size(); ++i)
-    hashes[i] = in.children[i].hash;
-  return internal_hash(in.bitmap, hashes.data(), in.children.size());
+  return internal_hash(in.bitmap, in.children);
 }
 
 Hash key_hash_of(const types::SubstateKey& key) {

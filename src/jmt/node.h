@@ -12,14 +12,17 @@
 // The bitmap (bit i = child at nibble i) is inside the hash, so a child's
 // position is committed; the tags keep a leaf from passing for a node.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <variant>
 #include <vector>
 
 #include "jmt/limits.h"
+#include "jmt/node_pool.h"
 #include "types/hash.h"
 #include "types/state.h"
 
@@ -96,19 +99,34 @@ struct InternalNode {
   };
   std::uint16_t bitmap = 0;
   std::uint16_t leaf_bitmap = 0;
-  std::vector<Child> children;
+  /// One per set bit of `bitmap`. A view: make_internal() keeps them in the
+  /// node's own allocation (one allocation and one cache-line run per node),
+  /// so share nodes as NodePtr, never copy one out of it.
+  std::span<const Child> children;
 
   /// The child at `nibble`, or nullopt.
   std::optional<NodeRef> child(std::uint8_t nibble) const;
-  friend bool operator==(const InternalNode&, const InternalNode&) = default;
+  friend bool operator==(const InternalNode& a, const InternalNode& b) {
+    return a.bitmap == b.bitmap && a.leaf_bitmap == b.leaf_bitmap &&
+           std::ranges::equal(a.children, b.children);
+  }
 };
 
 using Node = std::variant<InternalNode, LeafNode>;
 using NodePtr = std::shared_ptr<const Node>;
 
+/// An internal node owning a copy of `children` (one per set bit of
+/// `bitmap`), allocated from `pool` (which lives while the node does).
+NodePtr make_internal(std::uint16_t bitmap, std::uint16_t leaf_bitmap,
+                      std::span<const InternalNode::Child> children, NodePool& pool);
+/// A leaf node, allocated from `pool`.
+NodePtr make_leaf(const Hash& key_hash, const Hash& value_hash, NodePool& pool);
+
 Hash leaf_hash(const Hash& key_hash, const Hash& value_hash);
 /// `child_hashes` in nibble order, one per set bit of `bitmap`.
 Hash internal_hash(std::uint16_t bitmap, const Hash* child_hashes, std::size_t count);
+/// internal_hash() of an internal node's children.
+Hash internal_hash(std::uint16_t bitmap, std::span<const InternalNode::Child> children);
 Hash node_hash(const Node& node);
 
 /// The tree's key for a substate: H(canonical encoding of the key).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstddef>
+#include <memory>
 
 #include "types/assert.h"
 
@@ -30,14 +32,99 @@ struct Entry {
   Hash value_hash;
 };
 
+/// What update() needs of a node preload() read.
+struct Loaded {
+  bool found = false;  // false: not in the store
+  bool leaf = false;
+  std::uint16_t bitmap = 0, leaf_bitmap = 0;  // internal: as in InternalNode
+  std::size_t first_child = 0;                // internal: its children in Level::children
+  LeafNode leaf_node;                         // leaf
+};
+/// The nodes preload() read at one depth, in path order, and how many
+/// update() took.
+struct Level {
+  std::vector<NodeKey> keys;
+  std::vector<Loaded> loaded;
+  std::vector<InternalNode::Child> children;
+  std::size_t next = 0;
+};
+/// Nodes per store read in preload(): enough to overlap their misses, few
+/// enough that they are still cached when copied out.
+constexpr std::size_t kPreloadChunk = 128;
+
 /// One version's update: walks the base tree along the updated keys,
 /// rebuilding the touched paths bottom-up. Nodes it writes are keyed by
-/// (version, path); nodes it replaces are recorded stale.
+/// (version, path); nodes it replaces are recorded stale. The walk reads
+/// nothing from the store itself: preload() has read, a level at a time,
+/// exactly the nodes it will need.
 class Updater {
  public:
   Updater(const TreeReader& reader, Version version, std::size_t updates)
-      : reader_(reader), version_(version) {
+      : reader_(reader), version_(version), pool_(reader.node_pool()) {
     written_.reserve(4 * updates + 8);  // about the nodes a path rewrites per key
+    if (!pool_) {
+      own_pool_ = NodePool::make();
+      pool_ = own_pool_.get();
+    }
+  }
+
+  /// Reads every node that update(empty path, root, ups) will read, a level
+  /// at a time and `kPreloadChunk` nodes per store call, so the store can
+  /// overlap their cache misses where update() alone would wait on one node
+  /// at a time. What update() needs of each node is copied out while it is
+  /// in the cache: a million-key store's nodes would be evicted by the time
+  /// the walk comes back to them.
+  void preload(const std::optional<NodeRef>& root, std::span<const KeyUpdate> ups) {
+    if (!root || ups.empty()) return;
+    struct Visit {
+      std::size_t first = 0, last = 0;  // the updates below the node
+      bool leaf = false;
+    };
+    std::vector<NodeKey> keys{NodeKey{root->version, NibblePath{}}}, next_keys;
+    std::vector<Visit> visits{Visit{0, ups.size(), root->leaf}}, next_visits;
+    std::array<NodePtr, kPreloadChunk> fetched;
+    for (std::size_t depth = 0; !keys.empty(); ++depth) {
+      Level& level = levels_.emplace_back();
+      level.loaded.resize(keys.size());
+      next_keys.clear();
+      next_visits.clear();
+      for (std::size_t c = 0; c < keys.size(); c += kPreloadChunk) {
+        const std::size_t count = std::min(kPreloadChunk, keys.size() - c);
+        reader_.nodes(std::span(keys).subspan(c, count), std::span(fetched).first(count));
+        for (std::size_t k = c; k < c + count; ++k) {
+          NodePtr node = std::move(fetched[k - c]);
+          if (!node) continue;
+          Loaded& out = level.loaded[k];
+          out.found = true;
+          if (const auto* leaf = std::get_if<LeafNode>(node.get())) {
+            out.leaf = true;
+            out.leaf_node = *leaf;
+            continue;
+          }
+          const auto& in = std::get<InternalNode>(*node);
+          out.bitmap = in.bitmap;
+          out.leaf_bitmap = in.leaf_bitmap;
+          out.first_child = level.children.size();
+          level.children.insert(level.children.end(), in.children.begin(), in.children.end());
+          if (visits[k].leaf) continue;  // a corrupt store: update() fails here
+          // The same descent as update_internal(): one child per run of
+          // updates sharing a nibble, where the node has that child.
+          for (std::size_t i = visits[k].first, j; i < visits[k].last; i = j) {
+            std::uint8_t nib = nibble_at(ups[i].key_hash, depth);
+            for (j = i + 1; j < visits[k].last && nibble_at(ups[j].key_hash, depth) == nib; ++j) {
+            }
+            auto child = in.child(nib);
+            if (!child) continue;
+            next_keys.push_back(NodeKey{child->version, keys[k].path.child(nib)});
+            next_visits.push_back(Visit{i, j, child->leaf});
+          }
+        }
+      }
+      level.keys = std::move(keys);
+      keys = std::move(next_keys);
+      next_keys = {};
+      visits.swap(next_visits);
+    }
   }
 
   /// The subtree at `path` after applying `ups` (all starting with `path`)
@@ -46,13 +133,17 @@ class Updater {
                                 std::span<const KeyUpdate> ups) {
     if (ups.empty()) return existing;
     if (!existing) return build_from_inserts(path, ups);
-    NodePtr node = reader_.node(NodeKey{existing->version, path});
-    if (!node) {
+    const Loaded& node = take_preloaded(NodeKey{existing->version, path});
+    const Level& level = levels_[path.size()];
+    // Missing, or of another kind than its parent says: a corrupt store.
+    if (!node.found || node.leaf != existing->leaf) {
       failed_ = true;
       return existing;
     }
-    if (existing->leaf) return update_leaf(path, *existing, std::get<LeafNode>(*node), ups);
-    return update_internal(path, *existing, std::get<InternalNode>(*node), ups);
+    if (node.leaf) return update_leaf(path, *existing, node.leaf_node, ups);
+    auto count = static_cast<std::size_t>(std::popcount(node.bitmap));
+    return update_internal(path, *existing, node.bitmap, node.leaf_bitmap,
+                           std::span(level.children).subspan(node.first_child, count), ups);
   }
 
   bool failed() const { return failed_; }
@@ -72,6 +163,12 @@ class Updater {
  private:
   std::optional<NodeRef> update_leaf(const NibblePath& path, const NodeRef& ref,
                                      const LeafNode& leaf, std::span<const KeyUpdate> ups) {
+    if (ups.size() == 1 && ups[0].key_hash == leaf.key_hash && ups[0].value_hash) {
+      // The common case, a new value for the leaf's own key: no merge.
+      retire(NodeKey{ref.version, path});
+      const Entry entry{leaf.key_hash, *ups[0].value_hash};
+      return build(path, std::span(&entry, 1));
+    }
     // Merge the leaf into the sorted updates; the leaf loses to an update of its key.
     std::vector<Entry> merged;
     merged.reserve(ups.size() + 1);
@@ -100,13 +197,14 @@ class Updater {
   }
 
   std::optional<NodeRef> update_internal(const NibblePath& path, const NodeRef& ref,
-                                         const InternalNode& node, std::span<const KeyUpdate> ups) {
+                                         std::uint16_t bitmap, std::uint16_t leaf_bitmap,
+                                         std::span<const InternalNode::Child> kids,
+                                         std::span<const KeyUpdate> ups) {
     const std::size_t depth = path.size();
     std::array<std::optional<NodeRef>, limits::kRadix> children;
-    for (std::uint16_t bits = node.bitmap, idx = 0; bits != 0; bits &= bits - 1, ++idx) {
+    for (std::uint16_t bits = bitmap, idx = 0; bits != 0; bits &= bits - 1, ++idx) {
       auto n = static_cast<std::uint8_t>(std::countr_zero(bits));
-      children[n] = NodeRef{node.children[idx].hash, node.children[idx].version,
-                            (node.leaf_bitmap >> n & 1) != 0};
+      children[n] = NodeRef{kids[idx].hash, kids[idx].version, (leaf_bitmap >> n & 1) != 0};
     }
     bool changed = false;
     std::size_t i = 0;
@@ -160,21 +258,24 @@ class Updater {
       written_.emplace_back(NodeKey{version_, path}, std::move(leaf));
       return NodeRef{kids[last]->hash, version_, true};
     }
-    auto node = std::make_shared<Node>(InternalNode{});
-    auto& in = std::get<InternalNode>(*node);
-    in.children.reserve(count);
-    std::array<Hash, limits::kRadix> hashes;
+    std::uint16_t bitmap = 0, leaf_bitmap = 0;
+    // Raw storage: a zeroed array of 16 children would cost more than filling it.
+    alignas(InternalNode::Child) std::array<std::byte, sizeof(InternalNode::Child) * limits::kRadix>
+        raw;
+    auto* children = reinterpret_cast<InternalNode::Child*>(raw.data());
+    std::size_t added = 0;
     for (std::uint8_t n = 0; n < limits::kRadix; ++n) {
       if (!kids[n]) continue;
       auto bit = static_cast<std::uint16_t>(1u << n);
-      in.bitmap |= bit;
-      if (kids[n]->leaf) in.leaf_bitmap |= bit;
-      hashes[in.children.size()] = kids[n]->hash;
-      in.children.push_back({kids[n]->hash, kids[n]->version});
+      bitmap |= bit;
+      if (kids[n]->leaf) leaf_bitmap |= bit;
+      std::construct_at(children + added++, InternalNode::Child{kids[n]->hash, kids[n]->version});
     }
-    Hash h = internal_hash(in.bitmap, hashes.data(), count);
+    std::span<const InternalNode::Child> made(children, count);
+    Hash h = internal_hash(bitmap, made);
     count_hash(3 + 32 * count);
-    written_.emplace_back(NodeKey{version_, path}, std::move(node));
+    written_.emplace_back(NodeKey{version_, path},
+                          make_internal(bitmap, leaf_bitmap, made, *pool_));
     return NodeRef{h, version_, false};
   }
 
@@ -191,7 +292,7 @@ class Updater {
   /// A fresh subtree at `path` over sorted, distinct `entries` (non-empty).
   NodeRef build(const NibblePath& path, std::span<const Entry> entries) {
     if (entries.size() == 1) {
-      auto leaf = std::make_shared<Node>(LeafNode{entries[0].key_hash, entries[0].value_hash});
+      NodePtr leaf = make_leaf(entries[0].key_hash, entries[0].value_hash, *pool_);
       Hash h = leaf_hash(entries[0].key_hash, entries[0].value_hash);
       count_hash(65);
       written_.emplace_back(NodeKey{version_, path}, std::move(leaf));
@@ -214,6 +315,15 @@ class Updater {
     return *ref;
   }
 
+  /// The node preload() read for `key`. update() reads each depth's nodes
+  /// in path order, the order preload() listed them in.
+  const Loaded& take_preloaded(const NodeKey& key) {
+    HS_ASSERT(key.path.size() < levels_.size());
+    Level& level = levels_[key.path.size()];
+    HS_ASSERT(level.next < level.keys.size() && level.keys[level.next] == key);
+    return level.loaded[level.next++];
+  }
+
   void retire(const NodeKey& key) { stale_.push_back(StaleNode{version_, key}); }
   void count_hash(std::size_t bytes) {
     ++hashed_nodes_;
@@ -222,6 +332,9 @@ class Updater {
 
   const TreeReader& reader_;
   Version version_;
+  NodePool::Owner own_pool_;                          // when the reader has no pool
+  NodePool* pool_;                                    // where new nodes go
+  std::vector<Level> levels_;                         // by depth
   std::vector<std::pair<NodeKey, NodePtr>> written_;  // in post-order
   std::vector<StaleNode> stale_;
   std::size_t hashed_nodes_ = 0;
@@ -246,6 +359,7 @@ std::expected<TreeUpdateBatch, TreeError> apply_updates(const TreeReader& reader
     base_root = *r;
   }
   Updater updater(reader, version, updates.size());
+  updater.preload(base_root.node, updates);
   auto root = updater.update(NibblePath{}, base_root.node, updates);
   if (updater.failed()) return std::unexpected(TreeError::kMissingNode);
   return updater.finish(root);

@@ -1,12 +1,70 @@
 #include "jmt/tree_store.h"
 
+#include <algorithm>
+#include <array>
+
 #include "types/assert.h"
 
 namespace hyperscale::jmt {
+namespace {
+/// How far ahead batch reads and writes prefetch: enough misses in flight
+/// to cover memory latency, few enough to stay in the L1 cache.
+constexpr std::size_t kAhead = 16;
+/// Ring of per-read state between the pipeline's stages (≥ 2 × kAhead).
+constexpr std::size_t kRing = 4 * kAhead;
+}  // namespace
+
+void TreeReader::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+  HS_ASSERT(keys.size() == out.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    out[i] = node(keys[i]);
+}
 
 NodePtr InMemoryTreeStore::node(const NodeKey& key) const {
   const NodePtr* found = nodes_.find(key);
   return found ? *found : nullptr;
+}
+
+void InMemoryTreeStore::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+  HS_ASSERT(keys.size() == out.size());
+  if (nodes_.size() == 0) {
+    std::fill(out.begin(), out.end(), nullptr);
+    return;
+  }
+  // A table of millions of nodes misses the cache on every read: the slot,
+  // the node, an internal node's children. Three stages `kAhead` reads apart
+  // keep those misses in flight together: prefetch the slot; find the key in
+  // it and prefetch the node; prefetch the children and take the node.
+  std::array<std::size_t, kRing> homes;
+  std::array<const NodePtr*, kRing> found;
+  const std::size_t n = keys.size();
+  for (std::size_t i = 0; i < n + 2 * kAhead; ++i) {
+    if (i < n) {
+      homes[i % kRing] = nodes_.home(keys[i]);
+      nodes_.prefetch(homes[i % kRing]);
+    }
+    if (i >= kAhead && i - kAhead < n) {
+      std::size_t j = i - kAhead;
+      const NodePtr* f = nodes_.find(keys[j], homes[j % kRing]);
+      found[j % kRing] = f;
+      if (f) __builtin_prefetch(f->get());
+    }
+    if (i >= 2 * kAhead) {
+      std::size_t k = i - 2 * kAhead;
+      const NodePtr* f = found[k % kRing];
+      if (!f) {
+        out[k] = nullptr;
+        continue;
+      }
+      if (const auto* in = std::get_if<InternalNode>(f->get())) {
+        const auto* bytes = reinterpret_cast<const char*>(in->children.data());
+        for (std::size_t off = 0; off < in->children.size() * sizeof(InternalNode::Child);
+             off += 64)
+          __builtin_prefetch(bytes + off);
+      }
+      out[k] = *f;
+    }
+  }
 }
 
 std::optional<Root> InMemoryTreeStore::root_at(Version version) const {
@@ -18,9 +76,20 @@ std::optional<Root> InMemoryTreeStore::root_at(Version version) const {
 void InMemoryTreeStore::write(const TreeUpdateBatch& batch) {
   HS_ASSERT_MSG(roots_.empty() || batch.version > roots_.rbegin()->first,
                 "tree versions must strictly increase");
-  for (const auto& [key, node] : batch.new_nodes) {
+  // Each insert lands on a random slot: prefetch them kAhead inserts ahead,
+  // with room made first so that no home moves in between.
+  const auto& added = batch.new_nodes;
+  nodes_.reserve(added.size());
+  std::array<std::size_t, kRing> homes;
+  for (std::size_t i = 0; i < added.size() + kAhead; ++i) {
+    if (i < added.size()) {
+      homes[i % kRing] = nodes_.home(added[i].first);
+      nodes_.prefetch(homes[i % kRing]);
+    }
+    if (i < kAhead) continue;
+    const auto& [key, node] = added[i - kAhead];
     HS_ASSERT(key.version == batch.version);
-    bool inserted = nodes_.insert(key, node);
+    bool inserted = nodes_.insert(key, node, homes[(i - kAhead) % kRing]);
     HS_ASSERT_MSG(inserted, "a tree node was written twice");
   }
   for (const auto& s : batch.stale_nodes) {
@@ -60,6 +129,26 @@ void OverlayReader::push(const TreeUpdateBatch& batch) {
   for (const auto& [key, node] : batch.new_nodes)
     nodes_.emplace(key, node);
   roots_.emplace(batch.version, batch.root);
+}
+
+void OverlayReader::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+  HS_ASSERT(keys.size() == out.size());
+  // The overlay's own nodes first; the rest go to the base as one batch.
+  std::vector<NodeKey> below;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto it = nodes_.find(keys[i]);
+    if (it != nodes_.end()) {
+      out[i] = it->second;
+    } else {
+      below.push_back(keys[i]);
+      where.push_back(i);
+    }
+  }
+  std::vector<NodePtr> got(below.size());
+  base_->nodes(below, got);
+  for (std::size_t i = 0; i < below.size(); ++i)
+    out[where[i]] = std::move(got[i]);
 }
 
 NodePtr OverlayReader::node(const NodeKey& key) const {

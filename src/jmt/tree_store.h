@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -50,9 +51,16 @@ class TreeReader {
   virtual ~TreeReader() = default;
   /// The node stored under `key`, or nullptr.
   virtual NodePtr node(const NodeKey& key) const = 0;
+  /// node() of each of `keys`, into `out` (of the same size). The tree reads
+  /// a level of a batch at once through this, so a store can overlap the
+  /// loads (prefetch, multi-get); the default asks node() one by one.
+  virtual void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const;
   /// The root of `version`, or nullopt when the version was never written or
   /// was pruned.
   virtual std::optional<Root> root_at(Version version) const = 0;
+  /// Where apply_updates() allocates the nodes it writes over this reader: a
+  /// store's own pool, or nullptr (each update then makes a pool of its own).
+  virtual NodePool* node_pool() const { return nullptr; }
 };
 
 class TreeStore : public TreeReader {
@@ -72,17 +80,21 @@ class TreeStore : public TreeReader {
 class InMemoryTreeStore final : public TreeStore {
  public:
   NodePtr node(const NodeKey& key) const override;
+  void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const override;
   std::optional<Root> root_at(Version version) const override;
   void write(const TreeUpdateBatch& batch) override;
   std::optional<Version> latest_version() const override;
   std::vector<StaleNode> stale_nodes(Version up_to) const override;
   std::size_t prune(Version oldest_kept) override;
 
+  NodePool* node_pool() const override { return pool_.get(); }
+
   std::size_t node_count() const { return nodes_.size(); }
   std::size_t root_count() const { return roots_.size(); }
   std::size_t stale_count() const { return stale_.size(); }
 
  private:
+  NodePool::Owner pool_ = NodePool::make();
   NodeTable nodes_;
   std::map<Version, Root> roots_;
   std::deque<StaleNode> stale_;  // in stale_since order: versions only increase
@@ -99,7 +111,9 @@ class OverlayReader final : public TreeReader {
   void push(const TreeUpdateBatch& batch);
 
   NodePtr node(const NodeKey& key) const override;
+  void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const override;
   std::optional<Root> root_at(Version version) const override;
+  NodePool* node_pool() const override { return base_->node_pool(); }
 
  private:
   const TreeReader* base_;

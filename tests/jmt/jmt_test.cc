@@ -452,5 +452,79 @@ TEST(Jmt, StaleRecordsNameOnlyReplacedNodes) {
   }
 }
 
+// --- node layout and batch reads ---------------------------------------------------------
+
+TEST(Jmt, InternalNodesOwnTheirChildren) {
+  NodePtr node, leaf, copy;
+  {
+    auto pool = NodePool::make();
+    std::vector<InternalNode::Child> kids{{val(1), 3}, {val(2), 4}, {val(3), 5}};
+    node = make_internal(0b1000'0000'0010'0001, 0b0000'0000'0010'0000, kids, *pool);
+    const auto& in = std::get<InternalNode>(*node);
+    copy = make_internal(in.bitmap, in.leaf_bitmap, in.children, *pool);
+    leaf = make_leaf(key(1), val(1), *pool);
+  }  // the source and the pool's owner are gone: the nodes keep their memory
+  const auto& in = std::get<InternalNode>(*node);
+  ASSERT_EQ(in.children.size(), 3u);
+  EXPECT_EQ(in.child(0)->hash, val(1));
+  EXPECT_EQ(in.child(5)->version, 4u);
+  EXPECT_TRUE(in.child(5)->leaf);
+  EXPECT_FALSE(in.child(15)->leaf);
+  EXPECT_FALSE(in.child(1));
+  EXPECT_EQ(node_hash(*node), ref_internal(0b1000'0000'0010'0001, {val(1), val(2), val(3)}));
+  EXPECT_EQ(*node, *copy);
+  EXPECT_NE(&std::get<InternalNode>(*copy).children[0], &in.children[0]);
+  EXPECT_EQ(node_hash(*leaf), ref_leaf(key(1), val(1)));
+}
+
+TEST(Jmt, NodePoolReusesFreedMemoryBySize) {
+  auto pool = NodePool::make();
+  void* a = pool->allocate(100);
+  void* b = pool->allocate(200);
+  pool->deallocate(a, 100);
+  void* c = pool->allocate(104);
+  EXPECT_EQ(c, a) << "the same 16-byte class (112 bytes)";
+  void* big = pool->allocate(NodePool::kMaxBytes + 1);  // from the heap
+  pool->deallocate(big, NodePool::kMaxBytes + 1);
+  pool->deallocate(b, 200);
+  void* d = pool->allocate(100);
+  EXPECT_NE(d, b) << "another class";
+  pool->deallocate(c, 104);
+  pool->deallocate(d, 100);
+}
+
+TEST(Jmt, BatchReadsGiveWhatSingleReadsGive) {
+  std::mt19937_64 rng(3);
+  InMemoryTreeStore store;
+  for (Version v = 0; v < 4; ++v)
+    commit(store, v, random_batch(rng, 3000, 800));
+  OverlayReader overlay(store);
+  auto pending = apply_updates(store, 3, 4, [&] {
+    auto ups = random_batch(rng, 3000, 200);
+    sort_updates(ups);
+    return ups;
+  }());
+  ASSERT_TRUE(pending);
+  overlay.push(*pending);
+  // Every node of versions 0..4, each once under a version that never wrote it.
+  std::vector<NodeKey> keys;
+  for (const auto& k : reachable(overlay, 0, 4)) {
+    keys.push_back(k);
+    keys.push_back(NodeKey{k.version + 100, k.path});
+  }
+  std::shuffle(keys.begin(), keys.end(), rng);
+  for (const TreeReader* reader :
+       {static_cast<const TreeReader*>(&store), static_cast<const TreeReader*>(&overlay)}) {
+    std::vector<NodePtr> got(keys.size());
+    reader->nodes(keys, got);
+    std::size_t present = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_EQ(got[i], reader->node(keys[i]));
+      present += got[i] ? 1 : 0;
+    }
+    EXPECT_GT(present, 1000u);
+  }
+}
+
 }  // namespace
 }  // namespace hyperscale::jmt

@@ -1,0 +1,61 @@
+#include "jmt/node_pool.h"
+
+#include <new>
+
+#include "types/assert.h"
+
+namespace hyperscale::jmt {
+
+void NodePool::Release::operator()(NodePool* pool) const {
+  HS_ASSERT(!pool->released_);
+  if (pool->live_ == 0) {
+    delete pool;
+    return;
+  }
+  pool->released_ = true;
+}
+
+void* NodePool::allocate(std::size_t bytes) {
+  HS_ASSERT(bytes > 0);
+  ++live_;
+  if (bytes > kMaxBytes) {
+    large_bytes_ += bytes;
+    void* p = ::operator new(bytes);
+    last_end_ = static_cast<std::byte*>(p) + bytes;
+    return p;
+  }
+  const std::size_t c = size_class(bytes);
+  std::vector<void*>& free = free_[c];
+  if (!free.empty()) {
+    void* p = free.back();
+    free.pop_back();
+    // A later allocation of this size will write there: start its miss now.
+    if (free.size() > kPrefetchAhead) __builtin_prefetch(free[free.size() - kPrefetchAhead], 1);
+    last_end_ = static_cast<std::byte*>(p) + bytes;
+    return p;
+  }
+  const std::size_t rounded = c * kGranule;
+  if (bump_left_ < rounded) {
+    blocks_.push_back(std::make_unique_for_overwrite<std::byte[]>(kBlockBytes));
+    bump_ = blocks_.back().get();
+    bump_left_ = kBlockBytes;  // the tail of the previous block is left unused
+  }
+  void* p = bump_;
+  bump_ += rounded;
+  bump_left_ -= rounded;
+  last_end_ = static_cast<std::byte*>(p) + bytes;
+  return p;
+}
+
+void NodePool::deallocate(void* p, std::size_t bytes) {
+  HS_ASSERT(live_ > 0);
+  if (bytes > kMaxBytes) {
+    large_bytes_ -= bytes;
+    ::operator delete(p);
+  } else {
+    free_[size_class(bytes)].push_back(p);
+  }
+  if (--live_ == 0 && released_) delete this;  // the last node of a released pool
+}
+
+}  // namespace hyperscale::jmt
