@@ -66,12 +66,11 @@ ProposalVerified run(const JobContext& ctx, VerifyProposalJob job) {
     out.result = std::unexpected(signed_header.error());
     return out;
   }
-  for (bool ok :
-       transaction_certificates_valid(*ctx.verifier, job.proposal->certificates, parallel_of(ctx)))
-    if (!ok) {
-      out.result = std::unexpected(crypto::VerifyError::kBadSignature);
-      return out;
-    }
+  if (!transaction_certificates_valid(*ctx.verifier, job.proposal->certificates,
+                                      parallel_of(ctx))) {
+    out.result = std::unexpected(crypto::VerifyError::kBadSignature);
+    return out;
+  }
   out.result = VerifiedProposal{job.proposal, std::move(*signed_header), std::move(*justify),
                                 std::move(tc), std::move(tc_high_qc)};
   return out;
@@ -294,27 +293,18 @@ bool transaction_certificate_valid(const crypto::Verifier& v,
   return true;
 }
 
-std::vector<bool> transaction_certificates_valid(
-    const crypto::Verifier& v, std::span<const types::TransactionCertificateRef> certs,
-    crypto::Parallelism& parallel) {
-  std::vector<bool> valid(certs.size(), true);
+bool transaction_certificates_valid(const crypto::Verifier& v,
+                                    std::span<const types::TransactionCertificateRef> certs,
+                                    crypto::Parallelism& parallel) {
   std::vector<const types::StateCertificate*> shard_certs;
-  std::vector<std::size_t> owner;
-  for (std::size_t i = 0; i < certs.size(); ++i) {
-    if (!certs[i] || certs[i]->shard_certificates.empty()) {
-      valid[i] = false;
-      continue;
-    }
-    for (const auto& sc : certs[i]->shard_certificates) {
-      if (sc.content.tx_hash != certs[i]->tx_hash) valid[i] = false;
+  for (const auto& cert : certs) {
+    if (!cert || cert->shard_certificates.empty()) return false;
+    for (const auto& sc : cert->shard_certificates) {
+      if (sc.content.tx_hash != cert->tx_hash) return false;
       shard_certs.push_back(&sc);
-      owner.push_back(i);
     }
   }
-  auto ok = crypto::state_certificates_valid(v, shard_certs, parallel);
-  for (std::size_t k = 0; k < ok.size(); ++k)
-    if (!ok[k]) valid[owner[k]] = false;
-  return valid;
+  return crypto::state_certificates_valid(v, shard_certs, parallel);
 }
 
 types::Hash vote_key(const types::BlockVote& vote) {
@@ -355,13 +345,13 @@ StateVotesVerified run(const JobContext& ctx, VerifyStateVotesJob job) {
 TransactionCertificatesVerified run(const JobContext& ctx, VerifyTransactionCertificatesJob job) {
   TransactionCertificatesVerified out;
   out.from = job.from;
-  auto valid = transaction_certificates_valid(*ctx.verifier, job.certificates, parallel_of(ctx));
-  for (std::size_t i = 0; i < job.certificates.size(); ++i) {
-    if (valid[i])
-      out.valid.push_back(std::move(job.certificates[i]));
-    else
-      ++out.invalid;
-  }
+  // All or nothing: honest peers send only valid certificates (and re-send
+  // them), so a message with a bad one is dropped whole, at the cost of one
+  // batch however many bad ones it carries.
+  if (transaction_certificates_valid(*ctx.verifier, job.certificates, parallel_of(ctx)))
+    out.valid = std::move(job.certificates);
+  else
+    out.invalid = job.certificates.size();
   return out;
 }
 

@@ -235,11 +235,11 @@ using JobResult =
 /// Checks every shard certificate of `cert` (quorum and aggregate signature).
 bool transaction_certificate_valid(const crypto::Verifier& v,
                                    const types::TransactionCertificate& cert);
-/// The same for many certificates, their signatures checked as one batch
-/// (crypto::state_certificates_valid): result[i] for certs[i].
-std::vector<bool> transaction_certificates_valid(
-    const crypto::Verifier& v, std::span<const types::TransactionCertificateRef> certs,
-    crypto::Parallelism& parallel);
+/// Whether every one of `certs` holds, their signatures checked as one batch
+/// (crypto::state_certificates_valid; all or nothing).
+bool transaction_certificates_valid(const crypto::Verifier& v,
+                                    std::span<const types::TransactionCertificateRef> certs,
+                                    crypto::Parallelism& parallel);
 
 /// What run_job needs besides the job: the committees' keys and each shard's
 /// genesis hash (the genesis QC is not signed).

@@ -252,16 +252,14 @@ std::optional<BlsSignature> aggregate_signatures(std::span<const BlsSignature> s
   if (sigs.empty()) return std::nullopt;
   blst_p2 acc;
   for (std::size_t i = 0; i < sigs.size(); ++i) {
-    // Inputs are verified signatures (their subgroup was checked then): only
-    // the point is decoded here. A caller passing an unverified point gets
-    // an aggregate that no verifier accepts, never a wrong accept.
-    blst_p2_affine s;
-    if (blst_p2_uncompress(&s, sigs[i].bytes.data()) != BLST_SUCCESS || blst_p2_affine_is_inf(&s))
-      return std::nullopt;
+    // Each input is subgroup-checked: vote batches aggregate signatures
+    // before verifying them, and two non-G2 points could cancel in the sum.
+    auto s = decode_signature(sigs[i]);
+    if (!s) return std::nullopt;
     if (i == 0)
-      blst_p2_from_affine(&acc, &s);
+      blst_p2_from_affine(&acc, &s->point);
     else
-      blst_p2_add_or_double_affine(&acc, &acc, &s);
+      blst_p2_add_or_double_affine(&acc, &acc, &s->point);
   }
   BlsSignature out;
   blst_p2_compress(out.bytes.data(), &acc);

@@ -71,9 +71,8 @@ bool bls_verify_possession(const BlsPublicKey& key, const BlsSignature& pop);
 /// Sum of points. Empty input gives nullopt.
 std::optional<BlsPublicKeyPoint> aggregate_public_keys(
     std::span<const BlsPublicKeyPoint* const> keys);
-/// Sum of signatures already verified: decoded without a second subgroup
-/// check (receivers check the aggregate's). nullopt on empty input or bytes
-/// that are no curve point.
+/// Sum of signatures, each decoded and subgroup-checked. nullopt on empty
+/// input or a signature that does not decode.
 std::optional<BlsSignature> aggregate_signatures(std::span<const BlsSignature> sigs);
 
 /// One message signed by every key (QCs, commitment proofs): aggregate the

@@ -83,14 +83,10 @@ class MockVerifier final : public Verifier {
     return bad;
   }
 
-  std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
-                                                   Parallelism&) const override {
-    std::vector<std::size_t> bad;
-    for (std::size_t i = 0; i < items.size(); ++i)
-      if (!verify_aggregate(items[i].shard, *items[i].signers, items[i].message,
-                            *items[i].signature))
-        bad.push_back(i);
-    return bad;
+  bool verify_aggregates(std::span<const AggregateItem> items, Parallelism&) const override {
+    return std::all_of(items.begin(), items.end(), [&](const AggregateItem& item) {
+      return verify_aggregate(item.shard, *item.signers, item.message, *item.signature);
+    });
   }
 
   std::optional<types::BlsSignature> aggregate(

@@ -83,29 +83,20 @@ class BlsVerifier final : public Verifier {
     return bad;
   }
 
-  std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
-                                                   Parallelism& parallel) const override {
-    std::vector<std::size_t> bad;
+  bool verify_aggregates(std::span<const AggregateItem> items,
+                         Parallelism& parallel) const override {
     std::vector<BlsPublicKeyPoint> sums;
     sums.reserve(items.size());  // BlsBatchItem points into it
     std::vector<BlsBatchItem> batch;
-    std::vector<std::size_t> position;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      auto points = points_of(items[i].shard, *items[i].signers);
-      std::optional<BlsPublicKeyPoint> sum;
-      if (!points.empty()) sum = aggregate_public_keys(points);
-      if (!sum) {
-        bad.push_back(i);
-        continue;
-      }
+    for (const auto& item : items) {
+      auto points = points_of(item.shard, *item.signers);
+      if (points.empty()) return false;
+      auto sum = aggregate_public_keys(points);
+      if (!sum) return false;
       sums.push_back(*sum);
-      batch.push_back({&sums.back(), items[i].message, *items[i].signature});
-      position.push_back(i);
+      batch.push_back({&sums.back(), item.message, *item.signature});
     }
-    for (std::size_t b : crypto::find_invalid(batch, parallel))
-      bad.push_back(position[b]);
-    std::sort(bad.begin(), bad.end());
-    return bad;
+    return crypto::verify_batch(batch, parallel);
   }
 
   std::optional<types::BlsSignature> aggregate(

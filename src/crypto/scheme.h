@@ -84,12 +84,13 @@ class Verifier {
   /// Indices (into `items`) of the signatures that do not verify.
   virtual std::vector<std::size_t> find_invalid(std::span<const SignedMessage> items,
                                                 Parallelism& parallel) const = 0;
-  /// Indices (into `items`) of the aggregates that do not verify (or name an
-  /// unknown shard, a bitfield of the wrong size or no signer): one batch
-  /// over the summed keys (random linear combination), bisection when it
-  /// fails. Does not check quorum.
-  virtual std::vector<std::size_t> find_invalid_aggregates(std::span<const AggregateItem> items,
-                                                           Parallelism& parallel) const = 0;
+  /// Whether every aggregate verifies (none names an unknown shard, a
+  /// bitfield of the wrong size or no signer): one batch over the summed keys
+  /// (random linear combination). No bisection: a failed batch says only that
+  /// one is bad, so a sender of many bad ones costs one batch. Does not check
+  /// quorum.
+  virtual bool verify_aggregates(std::span<const AggregateItem> items,
+                                 Parallelism& parallel) const = 0;
   /// Aggregate of signatures, in the order given (callers pass committee order).
   virtual std::optional<types::BlsSignature> aggregate(
       std::span<const types::BlsSignature> sigs) const = 0;

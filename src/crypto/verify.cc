@@ -201,26 +201,20 @@ std::optional<types::StateCertificate> form_state_certificate(
   return types::StateCertificate{content, std::move(writes), std::move(signers), *aggregate};
 }
 
-std::vector<bool> state_certificates_valid(const Verifier& v,
-                                           std::span<const types::StateCertificate* const> certs,
-                                           Parallelism& parallel) {
-  std::vector<bool> valid(certs.size(), false);
+bool state_certificates_valid(const Verifier& v,
+                              std::span<const types::StateCertificate* const> certs,
+                              Parallelism& parallel) {
   std::vector<types::Bytes> messages(certs.size());
   std::vector<AggregateItem> items;
-  std::vector<std::size_t> cert_of;
   for (std::size_t i = 0; i < certs.size(); ++i) {
     const auto& c = *certs[i];
-    if (c.content.shard >= v.topology().num_shards()) continue;
+    if (c.content.shard >= v.topology().num_shards()) return false;
     const auto& committee = v.topology().committee(c.content.shard);
-    if (c.signers.size() != committee.size() || !committee.has_quorum(c.signers)) continue;
+    if (c.signers.size() != committee.size() || !committee.has_quorum(c.signers)) return false;
     messages[i] = state_vote_message(c.content);
     items.push_back({c.content.shard, &c.signers, messages[i], &c.signature});
-    cert_of.push_back(i);
-    valid[i] = true;
   }
-  for (auto k : v.find_invalid_aggregates(items, parallel))
-    valid[cert_of[k]] = false;
-  return valid;
+  return v.verify_aggregates(items, parallel);
 }
 
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,

@@ -102,11 +102,12 @@ std::optional<types::StateCertificate> form_state_certificate(
     std::vector<types::StateEntry> writes);
 VerifyResult<types::StateCertificate> verify_state_certificate(const Verifier& v,
                                                                types::StateCertificate cert);
-/// Whether each state certificate holds (a quorum of its committee, a valid
-/// aggregate signature), the signatures checked as one batch: per
-/// certificate one Miller loop instead of a full pairing check.
-std::vector<bool> state_certificates_valid(const Verifier& v,
-                                           std::span<const types::StateCertificate* const> certs,
-                                           Parallelism& parallel);
+/// Whether every state certificate holds (a quorum of its committee, a
+/// valid aggregate signature), the signatures checked as one batch: per
+/// certificate one Miller loop instead of a full pairing check. All or
+/// nothing: many bad certificates cost one batch, not a search for each.
+bool state_certificates_valid(const Verifier& v,
+                              std::span<const types::StateCertificate* const> certs,
+                              Parallelism& parallel);
 
 }  // namespace hyperscale::crypto

@@ -343,27 +343,25 @@ std::vector<Action> ExecutionState::on_certificates(
   }
   core::VerifyTransactionCertificatesJob job;
   job.from = from;
-  std::vector<types::Hash> hashes;
+  std::set<types::Hash> in_job;
   AsOfParent committed_view(ledger_, {});
   const auto& committee = topology_.committee(shard_);
   for (const auto& cert : message.certificates) {
     if (!cert) continue;
     auto it = duties_.find(cert->tx_hash);
     if (it == duties_.end() || it->second.certificate) continue;
-    if (!certificates_verifying_.insert(cert->tx_hash).second) continue;  // one at a time
+    if (!in_job.insert(cert->tx_hash).second) continue;  // a copy in the same message
     // Everything but the signature first (the signature covers the content,
     // not the writes): a certificate whose writes break the rules would
     // make every block this node proposes invalid.
     if (check_certificate(committed_view, *cert, committee)) {
       ++stats_.certificates_invalid;
-      certificates_verifying_.erase(cert->tx_hash);
       continue;
     }
-    hashes.push_back(cert->tx_hash);
     job.certificates.push_back(cert);
   }
   if (!job.certificates.empty()) {
-    certificate_jobs_.emplace(from, std::move(hashes));
+    certificate_jobs_.insert(from);
     out.push_back(core::StartJob{std::move(job)});
   }
   return out;
@@ -372,11 +370,7 @@ std::vector<Action> ExecutionState::on_certificates(
 std::vector<Action> ExecutionState::on_certificates_verified(
     types::TimestampMs now, const core::TransactionCertificatesVerified& result) {
   std::vector<Action> out;
-  if (auto job = certificate_jobs_.find(result.from); job != certificate_jobs_.end()) {
-    for (const auto& hash : job->second)
-      certificates_verifying_.erase(hash);
-    certificate_jobs_.erase(job);
-  }
+  certificate_jobs_.erase(result.from);
   stats_.certificates_invalid += result.invalid;
   for (const auto& cert : result.valid) {
     auto it = duties_.find(cert->tx_hash);

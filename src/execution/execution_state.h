@@ -147,11 +147,11 @@ class ExecutionState final : public core::ExecutionView {
   ExecutionLedger ledger_;
   std::map<types::Hash, Duty> duties_;  // one per pending transaction
   bool verifying_ = false;              // one vote batch in flight
-  /// Certificates received from peers and being verified: at most one job
-  /// per peer (a peer's later messages wait for it; honest peers re-send),
-  /// and no certificate of a transaction twice at once.
-  std::map<types::ValidatorId, std::vector<types::Hash>> certificate_jobs_;
-  std::set<types::Hash> certificates_verifying_;
+  /// Peers whose certificates are being verified: at most one job per peer
+  /// (its later messages are dropped meanwhile; honest peers re-send), so
+  /// verification work is bounded by the committee's size, and a peer that
+  /// sends bad certificates delays only its own.
+  std::set<types::ValidatorId> certificate_jobs_;
   std::map<types::Hash, std::shared_ptr<const jmt::TreeUpdateBatch>>
       batches_;  // uncommitted blocks
   std::vector<core::TransactionStatusUpdate> statuses_;

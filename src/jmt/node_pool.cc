@@ -17,10 +17,10 @@ void NodePool::Release::operator()(NodePool* pool) const {
 
 void* NodePool::allocate(std::size_t bytes) {
   HS_ASSERT(bytes > 0);
-  ++live_;
   if (bytes > kMaxBytes) {
+    void* p = ::operator new(bytes);  // may throw: nothing counted yet
+    ++live_;
     large_bytes_ += bytes;
-    void* p = ::operator new(bytes);
     last_end_ = static_cast<std::byte*>(p) + bytes;
     return p;
   }
@@ -31,6 +31,7 @@ void* NodePool::allocate(std::size_t bytes) {
     free.pop_back();
     // A later allocation of this size will write there: start its miss now.
     if (free.size() > kPrefetchAhead) __builtin_prefetch(free[free.size() - kPrefetchAhead], 1);
+    ++live_;
     last_end_ = static_cast<std::byte*>(p) + bytes;
     return p;
   }
@@ -43,6 +44,7 @@ void* NodePool::allocate(std::size_t bytes) {
   void* p = bump_;
   bump_ += rounded;
   bump_left_ -= rounded;
+  ++live_;
   last_end_ = static_cast<std::byte*>(p) + bytes;
   return p;
 }
