@@ -14,6 +14,7 @@
 #include "crypto/test_keys.h"
 #include "engine/genesis.h"
 #include "engine/substates.h"
+#include "mempool/mempool_state.h"
 
 namespace hyperscale::execution {
 namespace {
@@ -151,6 +152,9 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   EXPECT_TRUE(core::transaction_certificate_valid(*f.verifier, *contents.certificates[0]));
   auto b2 = f.block(2, {}, contents.certificates, contents.state_root);
   EXPECT_EQ(es.check(*b2, {}), std::nullopt);
+  // An outcome is content a leader proposes for, until an ancestor carries it.
+  EXPECT_TRUE(es.has_outcomes({}));
+  EXPECT_FALSE(es.has_outcomes(std::vector<types::BlockRef>{b2}));
   // A wrong root is refused and counted.
   auto wrong = f.block(2, {}, contents.certificates, genesis_root);
   EXPECT_EQ(es.check(*wrong, {}), std::optional<std::string>("state root mismatch"));
@@ -168,6 +172,7 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
             engine::encode_amount(1300));
   EXPECT_EQ(es.state().root(), contents.state_root);
   EXPECT_TRUE(es.ledger().pending().empty());
+  EXPECT_FALSE(es.has_outcomes({}));
 }
 
 TEST(ExecutionState, ARestartBetweenCommitAndCertificateRederivesTheDuty) {
@@ -303,6 +308,36 @@ TEST(ExecutionState, CertificateVerificationIsBoundedPerPeer) {
   EXPECT_EQ(jobs_of<core::VerifyTransactionCertificatesJob>(es.on_certificates(4, 2, m)).size(),
             1u);
   EXPECT_EQ(es.stats().certificates_invalid, 1u);
+}
+
+TEST(ExecutionState, LockedTransactionsTakeNoSlotOfTheBlock) {
+  // The proposer reads the mempool's ready set through execution's skip, so
+  // a block of at most one transaction takes the one that can lock whatever
+  // the hashes. Before, the pool offered the first by hash and the proposer
+  // then dropped it when locked, leaving the block empty (here 6 of 7 times).
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  std::vector<Action> out;
+  es.committed(f.block(1, {f.transfer(0, 1, 5)}, {}, es.state().root()), out);
+  core::ReplayWindow replay(1'000);
+  mempool::MempoolState pool({}, f.net.topology, 0, replay);
+  std::vector<types::TransactionRef> offered;
+  for (types::Amount a = 1; a <= 3; ++a) {
+    offered.push_back(f.transfer(0, 2, a));  // account 0 is locked
+    offered.push_back(f.transfer(3, 1, a));  // account 1 is locked
+  }
+  auto free_tx = f.transfer(2, 3, 1);
+  offered.push_back(free_tx);
+  pool.on_gossip(0, 1, offered);
+  std::vector<types::Hash> added;
+  pool.on_verified(0, {core::TxOrigin::kGossip, {}, offered, {}}, added);
+  ASSERT_EQ(added.size(), offered.size());
+  auto contents =
+      es.propose(std::span<const types::BlockRef>{}, 2, [&](const core::ExecutionView::Skip& skip) {
+        return pool.ready_for_proposal(1, 1'000, skip);
+      });
+  ASSERT_EQ(contents.txs.size(), 1u);
+  EXPECT_EQ(contents.txs[0]->hash(), free_tx->hash());
 }
 
 TEST(ExecutionState, ProposersLeaveRetryAttemptsInThePool) {
