@@ -241,15 +241,16 @@ class Updater {
       // A lone leaf sits at the shortest unique prefix: move it up here.
       NodeKey from{kids[last]->version, path.child(last)};
       NodePtr leaf;
-      if (from.version == version_) {
+      if (from.version == version_ && !written_.empty() && written_.back().first == from) {
         // Written by this version a level down, and last: the other children
         // ended empty, and an empty subtree writes nothing. Never stored.
-        HS_ASSERT(!written_.empty() && written_.back().first == from);
         leaf = std::move(written_.back().second);
         written_.pop_back();
       } else {
-        leaf = reader_.node(from);
-        if (!leaf) {
+        // A stored child of this very version, a missing node, or one of
+        // another kind than its parent says: a corrupt store, an error.
+        if (from.version < version_) leaf = reader_.node(from);
+        if (!leaf || !std::holds_alternative<LeafNode>(*leaf)) {
           failed_ = true;
           return std::nullopt;
         }

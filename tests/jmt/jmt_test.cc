@@ -249,6 +249,45 @@ TEST(Jmt, AMissingNodeIsAnErrorNotACrash) {
   EXPECT_EQ(apply_updates(leafless, 0, 1, one).error(), TreeError::kMissingNode);
 }
 
+/// A store answering one key with another node: a corrupt disk whose node
+/// has another kind than its parent says.
+class SwappingReader final : public TreeReader {
+ public:
+  SwappingReader(const TreeReader& base, NodeKey swapped, NodeKey with)
+      : base_(base), swapped_(swapped), with_(with) {}
+  NodePtr node(const NodeKey& k) const override { return base_.node(k == swapped_ ? with_ : k); }
+  std::optional<Root> root_at(Version v) const override { return base_.root_at(v); }
+
+ private:
+  const TreeReader& base_;
+  NodeKey swapped_, with_;
+};
+
+TEST(Jmt, ANodeOfTheWrongKindIsAnErrorNotACrash) {
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups;
+  for (std::uint64_t i = 0; i < 50; ++i)
+    ups.push_back({key(i), val(i)});
+  commit(store, 0, ups);
+  auto proof = get_with_proof(store, 0, key(3));
+  ASSERT_TRUE(proof);
+  // key(3)'s leaf answered with the root (an internal node), and the reverse.
+  NodeKey leaf{0, NibblePath(key(3), proof->proof.levels.size())}, root{0, NibblePath{}};
+  SwappingReader internal_for_leaf(store, leaf, root);
+  std::vector<KeyUpdate> one{{key(3), val(9)}};
+  EXPECT_EQ(apply_updates(internal_for_leaf, 0, 1, one).error(), TreeError::kMissingNode);
+  SwappingReader leaf_for_root(store, root, leaf);
+  EXPECT_EQ(apply_updates(leaf_for_root, 0, 1, one).error(), TreeError::kMissingNode);
+  // Deleting every key but key(3)'s neighbours moves lone leaves up: each
+  // is read from the store, and one of another kind is refused too.
+  std::vector<KeyUpdate> deletes;
+  for (std::uint64_t i = 0; i < 50; ++i)
+    if (i != 3) deletes.push_back({key(i), std::nullopt});
+  sort_updates(deletes);
+  EXPECT_TRUE(apply_updates(store, 0, 1, deletes).has_value());
+  EXPECT_FALSE(apply_updates(internal_for_leaf, 0, 1, deletes).has_value());
+}
+
 // --- proofs ------------------------------------------------------------------------------
 
 TEST(Jmt, ProofsOfPresentAndAbsentKeysVerify) {
