@@ -263,6 +263,24 @@ void print_summary(const SimReport& r, const Options& o) {
               static_cast<unsigned long long>(r.committed_blocks),
               static_cast<unsigned long long>(r.committed_txs),
               static_cast<unsigned long long>(r.submitted_txs), r.tps);
+  if (r.submissions_rejected) {
+    // Back-pressure, not loss: say which limit refused and what it allows.
+    const auto& ex = s.sim.node.execution;
+    std::printf(
+        "  refused: %llu submissions (back-pressure: %zu pending per validator, "
+        "--max-pending; new transactions stop at %zu in flight, --max-in-flight)\n",
+        static_cast<unsigned long long>(r.submissions_rejected),
+        s.sim.node.mempool.rpc_pending_limit, ex.hard_in_flight);
+    // A transaction holds its in-flight slot at least from its commit to its
+    // completion, so limit / that time bounds a shard's completed tx/s.
+    double hold_s =
+        r.execution ? (r.execution->completion_latency_ms.p50 - r.latency_ms.p50) / 1000.0 : 0.0;
+    if (hold_s > 0)
+      std::printf(
+          "           Little's law: at most in-flight limit / (commit -> completed, "
+          "p50) = %zu / %.2f s = %.0f completed tx/s per shard\n",
+          ex.hard_in_flight, hold_s, static_cast<double>(ex.hard_in_flight) / hold_s);
+  }
   if (r.committed_txs)
     std::printf("  commit latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", r.latency_ms.p50,
                 r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max);
@@ -270,10 +288,12 @@ void print_summary(const SimReport& r, const Options& o) {
     std::printf("  commit latency: none (no transaction committed)\n");
   if (r.execution) {
     const auto& e = *r.execution;
-    std::printf("  completed: %llu txs (%.1f tx/s), %llu rejected, %llu in flight at the end\n",
-                static_cast<unsigned long long>(e.completed_txs), e.completed_tps,
-                static_cast<unsigned long long>(e.rejected_txs),
-                static_cast<unsigned long long>(e.in_flight_at_end));
+    std::printf(
+        "  completed: %llu txs (%.1f tx/s), %llu rejected by execution, %llu in flight "
+        "at the end\n",
+        static_cast<unsigned long long>(e.completed_txs), e.completed_tps,
+        static_cast<unsigned long long>(e.rejected_txs),
+        static_cast<unsigned long long>(e.in_flight_at_end));
     if (e.completed_txs)
       std::printf(
           "  completion latency ms (submitted -> completed): p50 %.0f  p90 %.0f  p99 %.0f  "

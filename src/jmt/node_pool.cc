@@ -2,6 +2,10 @@
 
 #include <new>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "types/assert.h"
 
 namespace hyperscale::jmt {
@@ -36,17 +40,37 @@ void* NodePool::allocate(std::size_t bytes) {
     return p;
   }
   const std::size_t rounded = c * kGranule;
-  if (bump_left_ < rounded) {
-    blocks_.push_back(std::make_unique_for_overwrite<std::byte[]>(kBlockBytes));
-    bump_ = blocks_.back().get();
-    bump_left_ = kBlockBytes;  // the tail of the previous block is left unused
-  }
+  if (bump_left_ < rounded) add_block();  // the tail of the previous block is left unused
   void* p = bump_;
   bump_ += rounded;
   bump_left_ -= rounded;
   ++live_;
   last_end_ = static_cast<std::byte*>(p) + bytes;
   return p;
+}
+
+void NodePool::add_block() {
+  const bool huge = block_bytes_ >= kHugeAfterBytes;
+  const std::size_t bytes = huge ? kHugeBlockBytes : kBlockBytes;
+  blocks_.reserve(blocks_.size() + 1);  // may throw: nothing allocated yet
+  std::byte* p = huge ? static_cast<std::byte*>(::operator new (bytes, std::align_val_t{bytes}))
+                      : static_cast<std::byte*>(::operator new(bytes));
+#ifdef MADV_HUGEPAGE
+  if (huge) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure changes nothing
+#endif
+  blocks_.push_back({p, bytes});
+  block_bytes_ += bytes;
+  bump_ = p;
+  bump_left_ = bytes;
+}
+
+NodePool::~NodePool() {
+  for (const Block& b : blocks_) {
+    if (b.bytes == kHugeBlockBytes)
+      ::operator delete (b.data, std::align_val_t{b.bytes});
+    else
+      ::operator delete(b.data);
+  }
 }
 
 void NodePool::deallocate(void* p, std::size_t bytes) {

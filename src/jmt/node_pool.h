@@ -29,9 +29,15 @@ class NodePool {
   /// Largest allocation served (bigger ones go to the heap): a node's control
   /// block and 16 children fit.
   static constexpr std::size_t kMaxBytes = 1024;
-  /// Bytes taken from the heap at a time; below glibc's mmap threshold, so
-  /// heap statistics count them.
+  /// Bytes taken from the heap at a time while the pool is small: a store of
+  /// a few nodes (tests, a fresh validator) stays small.
   static constexpr std::size_t kBlockBytes = std::size_t{64} << 10;
+  /// Once the pool holds kHugeAfterBytes, blocks are 2 MiB, aligned and
+  /// hinted for huge pages: nodes are read, written and freed at random over
+  /// gigabytes, and with 4 KiB pages each of those accesses also misses the
+  /// TLB (a page walk costs about as much as the miss itself).
+  static constexpr std::size_t kHugeBlockBytes = std::size_t{2} << 20;
+  static constexpr std::size_t kHugeAfterBytes = std::size_t{32} << 20;
 
   NodePool(const NodePool&) = delete;
   NodePool& operator=(const NodePool&) = delete;
@@ -45,17 +51,25 @@ class NodePool {
   std::byte* last_end() const { return last_end_; }
 
   /// Bytes taken from the heap (blocks and large allocations in use).
-  std::size_t reserved_bytes() const { return blocks_.size() * kBlockBytes + large_bytes_; }
+  std::size_t reserved_bytes() const { return block_bytes_ + large_bytes_; }
 
  private:
   NodePool() = default;
+  ~NodePool();
   static constexpr std::size_t kGranule = 16;
   /// How many allocations of a class ahead the pool prefetches its block.
   static constexpr std::size_t kPrefetchAhead = 4;
   static std::size_t size_class(std::size_t bytes) { return (bytes + kGranule - 1) / kGranule; }
 
   std::array<std::vector<void*>, kMaxBytes / kGranule + 1> free_;  // by size class
-  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  struct Block {
+    std::byte* data;
+    std::size_t bytes;
+  };
+  /// Takes a new block from the heap (huge once the pool is large).
+  void add_block();
+  std::vector<Block> blocks_;  // freed by the destructor
+  std::size_t block_bytes_ = 0;
   std::byte* bump_ = nullptr;  // the unused rest of the newest block
   std::size_t bump_left_ = 0;
   std::size_t large_bytes_ = 0;

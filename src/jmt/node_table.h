@@ -103,16 +103,17 @@ class NodeTable {
   }
 
   /// Removes `key`; false if absent.
-  bool erase(const NodeKey& key) {
-    if (slots_.empty()) return false;
-    std::size_t i = home(key);
+  bool erase(const NodeKey& key) { return !slots_.empty() && erase(key, home(key)); }
+  /// erase() from a home() computed since the last growth (non-empty table).
+  bool erase(const NodeKey& key, std::size_t home) {
+    std::size_t i = home;
     for (;; i = next(i)) {
       if (!slots_[i].node) return false;
       if (slots_[i].key == key) break;
     }
     std::size_t hole = i;
     for (std::size_t j = next(i); slots_[j].node; j = next(j)) {
-      if (types::ProbeIndex::movable(hole, j, home(slots_[j].key))) {
+      if (types::ProbeIndex::movable(hole, j, this->home(slots_[j].key))) {
         slots_[hole] = std::move(slots_[j]);
         hole = j;
       }

@@ -76,8 +76,9 @@ std::optional<Root> InMemoryTreeStore::root_at(Version version) const {
 void InMemoryTreeStore::write(const TreeUpdateBatch& batch) {
   HS_ASSERT_MSG(roots_.empty() || batch.version > roots_.rbegin()->first,
                 "tree versions must strictly increase");
-  // Each insert lands on a random slot: prefetch them kAhead inserts ahead,
-  // with room made first so that no home moves in between.
+  // Each insert lands on a random slot and takes a reference to a node the
+  // update made long enough ago to be out of cache: prefetch both kAhead
+  // inserts ahead, with room made first so that no home moves in between.
   const auto& added = batch.new_nodes;
   nodes_.reserve(added.size());
   std::array<std::size_t, kRing> homes;
@@ -85,6 +86,7 @@ void InMemoryTreeStore::write(const TreeUpdateBatch& batch) {
     if (i < added.size()) {
       homes[i % kRing] = nodes_.home(added[i].first);
       nodes_.prefetch(homes[i % kRing]);
+      __builtin_prefetch(added[i].second.get(), 1);
     }
     if (i < kAhead) continue;
     const auto& [key, node] = added[i - kAhead];
@@ -114,12 +116,34 @@ std::vector<StaleNode> InMemoryTreeStore::stale_nodes(Version up_to) const {
 }
 
 std::size_t InMemoryTreeStore::prune(Version oldest_kept) {
-  std::size_t deleted = 0;
   // A node made stale at version s is reached only by roots older than s.
-  while (!stale_.empty() && stale_.front().stale_since <= oldest_kept) {
-    deleted += nodes_.erase(stale_.front().key) ? 1 : 0;
-    stale_.pop_front();
+  std::size_t n = 0;
+  while (n < stale_.size() && stale_[n].stale_since <= oldest_kept)
+    ++n;
+  std::size_t deleted = 0;
+  if (n > 0 && nodes_.size() > 0) {
+    // Each erase misses twice: the slot, then the node whose count it drops
+    // (and whose memory goes back to the pool). The same pipeline as nodes():
+    // prefetch the slot; find the key and prefetch the node; erase. An erase
+    // may shift a later key's slot: erase() probes again from its home.
+    std::array<std::size_t, kRing> homes;
+    for (std::size_t i = 0; i < n + 2 * kAhead; ++i) {
+      if (i < n) {
+        homes[i % kRing] = nodes_.home(stale_[i].key);
+        nodes_.prefetch(homes[i % kRing]);
+      }
+      if (i >= kAhead && i - kAhead < n) {
+        std::size_t j = i - kAhead;
+        if (const NodePtr* f = nodes_.find(stale_[j].key, homes[j % kRing]))
+          __builtin_prefetch(f->get(), 1);
+      }
+      if (i >= 2 * kAhead) {
+        std::size_t k = i - 2 * kAhead;
+        deleted += nodes_.erase(stale_[k].key, homes[k % kRing]) ? 1 : 0;
+      }
+    }
   }
+  stale_.erase(stale_.begin(), stale_.begin() + static_cast<std::ptrdiff_t>(n));
   roots_.erase(roots_.begin(), roots_.lower_bound(oldest_kept));
   return deleted;
 }
