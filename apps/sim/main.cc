@@ -257,6 +257,13 @@ int run(Options& o) {
 
   int rc = report.ok ? 0 : 1;
   auto output_failed = [&rc] { rc = rc ? rc : 2; };
+  // The report is the run's result: losing it (a full disk, a closed pipe)
+  // is a failure, not a silent success.
+  std::cout.flush();
+  if (!std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "error: writing the report to standard output failed\n");
+    output_failed();
+  }
   if (trace && !trace->close()) {
     std::fprintf(stderr, "error: --trace '%s': writing failed\n", o.out.trace_path.c_str());
     output_failed();

@@ -65,6 +65,19 @@ std::string shown(std::string_view value) {
          " characters)";
 }
 
+/// kUnsigned64 ahead of a Range on an integer option: a word is refused as
+/// not a number ("not in range" said CLI11); the Range names the type.
+const CLI::Validator kWhole(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec == std::errc::result_out_of_range) return "'" + shown(text) + "' is too large";
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        return "'" + shown(text) + "' is not a whole number";
+      return {};
+    },
+    "");
+
 /// A CLI11 check of --select: simulation::parse_selection must read it.
 const CLI::Validator kSelection(
     [](std::string& text) -> std::string {
@@ -260,18 +273,25 @@ const std::set<std::string> kOutputFlags = {"json",     "quiet", "trace",       
 const std::set<std::string> kCommandOnly = {"config", "replay", "version", "help"};
 
 void define(CLI::App& app, Raw& r) {
-  app.add_option("--shards", r.shards, "number of shards")->check(CLI::Range(1u, 64u));
-  app.add_option("--validators", r.validators, "validators per shard")->check(CLI::Range(1u, 256u));
+  app.add_option("--shards", r.shards, "number of shards")
+      ->check(kWhole)
+      ->check(CLI::Range(1u, 64u));
+  app.add_option("--validators", r.validators, "validators per shard")
+      ->check(kWhole)
+      ->check(CLI::Range(1u, 256u));
   app.add_option("--duration", r.duration_s, "simulated seconds")
       ->check(kFinite)
       ->check(CLI::Range(0.1, 86400.0));
   app.add_option("--seed", r.seed, "seed of the run (same seed, same trace hash)")
       ->check(kUnsigned64);
   app.add_option("--tps", r.tps, "offered transactions per second (whole network)")
+      ->check(kWhole)
       ->check(CLI::Range(0u, 1'000'000u));
   app.add_option("--latency-ms", r.latency, "one-way intra-shard latency, ms (cross-shard: twice)")
+      ->check(kWhole)
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--jitter-ms", r.jitter, "uniform jitter, +/- ms")
+      ->check(kWhole)
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--loss", r.loss, "message loss, fraction 0-1 (stops when the faults end)")
       ->check(kFinite)
@@ -280,6 +300,7 @@ void define(CLI::App& app, Raw& r) {
       ->check(kFinite)
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--clock-skew-ms", r.skew, "each node's clock off by up to this, ms")
+      ->check(kWhole)
       ->check(CLI::Range(0ull, 60'000ull));
   app.add_option("--byzantine", r.byzantine,
                  "KIND:COUNT per shard (repeatable, the counts add up; replaces a "
@@ -326,13 +347,16 @@ void define(CLI::App& app, Raw& r) {
       ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--accounts", r.accounts,
                  "funded accounts per shard (default: 8 per offered tx/s of a shard, at least 64)")
+      ->check(kWhole)
       ->check(CLI::Range(2u, 10'000'000u));
   app.add_option("--max-in-flight", r.max_in_flight,
                  "hard limit of ordered, unfinished transactions per shard (the soft limit, past "
                  "which a block adds at most half the room left, is half of it)")
+      ->check(kWhole)
       ->check(CLI::Range(2u, 1'000'000u));
   app.add_option("--max-pending", r.max_pending,
                  "client submissions a validator holds before ordering; past it they are refused")
+      ->check(kWhole)
       ->check(CLI::Range(1u, 10'000'000u));
   app.add_option("--select", r.select,
                  "how a transfer picks its accounts: random, round-robin, zipf:S (hot accounts, "
@@ -356,7 +380,7 @@ void define(CLI::App& app, Raw& r) {
   app.add_option("--max-memory-mb", r.out.max_memory_mb,
                  "refuse runs whose memory estimate is above this (default 0: the machine's "
                  "available memory)")
-      ->check(kUnsigned64)
+      ->check(kWhole)
       ->check(CLI::Range(std::uint64_t{0}, kMaxMemoryMb));
   app.add_option("--config", r.config_path,
                  "FILE.toml: flag values as keys (names without --); the command line wins");
@@ -371,7 +395,8 @@ void define(CLI::App& app, Raw& r) {
   app.option_defaults()->always_capture_default();
   for (auto* opt : app.get_options())
     opt->capture_default_str();
-  app.get_option("--faults-end")->default_str("");  // its default depends on the run
+  app.get_option("--faults-end")->default_str("");    // its default depends on the run
+  app.get_option("--accounts")->default_str("auto");  // 0: sized from --tps
 }
 
 /// Parses `args` (in order) into `r`; -1 when fine, else the exit code.

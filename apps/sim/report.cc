@@ -333,7 +333,7 @@ void print_summary(const SimReport& r, const Options& o) {
   // Per validator: the first rows, enough to see who is behind.
   constexpr std::size_t kRows = 32;
   std::printf(
-      "\n  validator shard role           up  round  height  behind  leader  timeouts"
+      "\n  validator shard role           up  round  height  behind     led  timeouts"
       "  crashes  caught-up\n");
   std::size_t shown = 0;
   for (const auto& [v, vr] : r.validators) {

@@ -76,6 +76,25 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
     p.transactions_unjudged =
         "zipf selection makes transfers wait for the locks of hot accounts: contention, not the "
         "protocol, bounds how much of the offered load commits";
+  // The in-flight limit is proposer policy: a transaction holds a slot from
+  // the block that orders it to the commit of its outcome (two commits of
+  // about five one-way delays each and a block interval; measured 0.6-0.7 s
+  // at 50 ms links). A load above limit / that time waits in the pool by
+  // design (Little's law), which the committed share must not count.
+  if (s.execution && p.transactions_unjudged.empty()) {
+    double hold_ms =
+        10.0 * static_cast<double>(rtt) / 2.0 + static_cast<double>(bft.min_block_interval_ms);
+    auto limit = s.sim.node.execution.hard_in_flight;
+    double cap = static_cast<double>(limit) * 1000.0 / hold_ms;
+    if (per_shard_tps > cap)
+      p.transactions_unjudged =
+          "the in-flight limit (" + std::to_string(limit) + " per shard) allows roughly " +
+          std::to_string(limit) + " / " + std::to_string(static_cast<long>(hold_ms)) +
+          " ms = " + std::to_string(static_cast<long>(cap)) + " tx/s, below the offered " +
+          std::to_string(static_cast<long>(per_shard_tps)) +
+          " tx/s per shard: the rest waits in the pool by design "
+          "(--max-in-flight)";
+  }
   // A commit is learnt from the next proposal; one lost costs a round
   // timer. The tolerance applies after the catch-up deadline, when commits
   // have reset the timers that grew during the faults (the deadline itself

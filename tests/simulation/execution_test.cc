@@ -189,6 +189,29 @@ void expect_chain_balances(SimulationRunner& r, types::Amount genesis_balance) {
   }
 }
 
+// A proposer at its in-flight limit orders nothing new (policy, not a
+// fault): a load above what the limit allows waits in the pool. Progress
+// must not call that a halt, and must say why it does not judge the
+// committed share; the chain itself still has to keep committing blocks.
+TEST(ExecutionSim, ALoadAboveTheInFlightLimitIsNotCalledAHalt) {
+  auto s = transfers(8);
+  s.duration_ms = 12'000;
+  s.sim.node.execution.hard_in_flight = 8;
+  s.sim.node.execution.soft_in_flight = 4;
+  auto report = run_scenario(s);
+  for (const auto& [name, violation] : report.invariants)
+    EXPECT_FALSE(violation) << name << ": " << *violation;
+  EXPECT_TRUE(report.ok);
+  ASSERT_TRUE(report.unchecked.contains("progress"));
+  EXPECT_NE(report.unchecked.at("progress").find("in-flight limit (8 per shard)"),
+            std::string::npos)
+      << report.unchecked.at("progress");
+  // Far below the offered 200 tx/s, yet moving: limit-bound, not halted.
+  ASSERT_TRUE(report.execution.has_value());
+  EXPECT_GT(report.execution->completed_txs, 20u);
+  EXPECT_LT(report.committed_txs, report.submitted_txs / 4);
+}
+
 /// 10,000 transfers (500 tx/s for 20 s), then 10 s to finish; faults by
 /// `setup`. At least `min_committed` of them must commit (submissions to a
 /// gateway that crashes are lost with its pool: a mempool matter, not
