@@ -257,13 +257,6 @@ int run(Options& o) {
 
   int rc = report.ok ? 0 : 1;
   auto output_failed = [&rc] { rc = rc ? rc : 2; };
-  // The report is the run's result: losing it (a full disk, a closed pipe)
-  // is a failure, not a silent success.
-  std::cout.flush();
-  if (!std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    std::fprintf(stderr, "error: writing the report to standard output failed\n");
-    output_failed();
-  }
   if (trace && !trace->close()) {
     std::fprintf(stderr, "error: --trace '%s': writing failed\n", o.out.trace_path.c_str());
     output_failed();
@@ -273,6 +266,14 @@ int run(Options& o) {
     auto text = html_report(report, o, timeline);
     std::fwrite(text.data(), 1, text.size(), html.get());
     if (!close_output(html, "--html", o.out.html_path)) output_failed();
+  }
+  // The report is the run's result: losing it (a full disk, a closed pipe:
+  // SIGPIPE is ignored, so the write fails instead) is a failure, not a
+  // silent success. Checked after the files, which are written either way.
+  std::cout.flush();
+  if (!std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "error: writing the report to standard output failed\n");
+    output_failed();
   }
   if (o.replay_trace_hash) {
     if (report.interrupted) {
@@ -300,6 +301,7 @@ int run(Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is a write error (exit 2), not a kill
   auto parsed = parse_options(argc, argv);
   if (auto* rc = std::get_if<int>(&parsed)) return *rc;
   try {

@@ -52,6 +52,9 @@ const CLI::Validator kUnsigned64(
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || end != text.data() + text.size() || text.empty())
         return "'" + text + "' is not a whole number from 0 to 18446744073709551615";
+      // CLI11 converts with base 0: "010" would run 8.
+      if (text.size() > 1 && text[0] == '0')
+        return "'" + text + "' has a leading zero (read as octal elsewhere): write it without";
       return {};
     },
     "UINT64");
@@ -74,6 +77,10 @@ const CLI::Validator kWhole(
       if (ec == std::errc::result_out_of_range) return "'" + shown(text) + "' is too large";
       if (ec != std::errc() || end != text.data() + text.size() || text.empty())
         return "'" + shown(text) + "' is not a whole number";
+      // CLI11 converts with base 0: "010" would run 8.
+      if (text.size() > 1 && text[0] == '0')
+        return "'" + shown(text) + "' has a leading zero (read as octal elsewhere): write it " +
+               "without";
       return {};
     },
     "");

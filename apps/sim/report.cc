@@ -264,22 +264,26 @@ void print_summary(const SimReport& r, const Options& o) {
               static_cast<unsigned long long>(r.committed_txs),
               static_cast<unsigned long long>(r.submitted_txs), r.tps);
   if (r.submissions_rejected) {
-    // Back-pressure, not loss: say which limit refused and what it allows.
+    // Mostly back-pressure (a full pool); duplicates and invalid or expired
+    // transactions are counted too. Say which limits refuse and, with
+    // execution, what the in-flight limit allows.
     const auto& ex = s.sim.node.execution;
     std::printf(
-        "  refused: %llu submissions (back-pressure: %zu pending per validator, "
-        "--max-pending; new transactions stop at %zu in flight, --max-in-flight)\n",
+        "  refused: %llu submissions (back-pressure past %zu pending per validator, "
+        "--max-pending; also duplicates and invalid or expired ones)\n",
         static_cast<unsigned long long>(r.submissions_rejected),
-        s.sim.node.mempool.rpc_pending_limit, ex.hard_in_flight);
+        s.sim.node.mempool.rpc_pending_limit);
     // A transaction holds its in-flight slot at least from its commit to its
     // completion, so limit / that time bounds a shard's completed tx/s.
     double hold_s =
         r.execution ? (r.execution->completion_latency_ms.p50 - r.latency_ms.p50) / 1000.0 : 0.0;
     if (hold_s > 0)
       std::printf(
-          "           Little's law: at most in-flight limit / (commit -> completed, "
-          "p50) = %zu / %.2f s = %.0f completed tx/s per shard\n",
-          ex.hard_in_flight, hold_s, static_cast<double>(ex.hard_in_flight) / hold_s);
+          "           blocks take no new transactions past %zu in flight per shard "
+          "(--max-in-flight): at most about %zu / %.2f s (commit -> completed, p50) = "
+          "%.0f completed tx/s per shard (Little's law)\n",
+          ex.hard_in_flight, ex.hard_in_flight, hold_s,
+          static_cast<double>(ex.hard_in_flight) / hold_s);
   }
   if (r.committed_txs)
     std::printf("  commit latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n", r.latency_ms.p50,

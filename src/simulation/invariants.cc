@@ -368,14 +368,23 @@ void InvariantChecker::finish(
   } else if (load) {
     auto l = load(start, now - tail);
     auto judged = l.offered - std::min(l.offered, l.refused);
-    if (judged > 0) {
-      double fraction = static_cast<double>(l.committed) / static_cast<double>(judged);
+    // Under an in-flight bound, what the limit lets through is owed, not
+    // the whole offered load.
+    double owed = static_cast<double>(judged);
+    if (p.bounded_tps > 0)
+      owed = std::min(owed, p.bounded_tps * static_cast<double>(now - tail - start) / 1000.0);
+    if (judged > 0 && owed > 0) {
+      double fraction = static_cast<double>(l.committed) / owed;
       if (fraction < p.min_committed_fraction)
         violate("progress",
-                "committed " + std::to_string(l.committed) + " of " + std::to_string(judged) +
-                    " transactions offered in the steady part (" + std::to_string(l.refused) +
-                    " refused by back-pressure): " + fixed2(fraction) + ", floor " +
-                    fixed2(p.min_committed_fraction) + " (" + p.floor + ")");
+                "committed " + std::to_string(l.committed) + " of " +
+                    (owed < static_cast<double>(judged)
+                         ? std::to_string(static_cast<std::uint64_t>(owed)) + " owed (" +
+                               p.bounded_why + ") of "
+                         : std::string()) +
+                    std::to_string(judged) + " transactions offered in the steady part (" +
+                    std::to_string(l.refused) + " refused by back-pressure): " + fixed2(fraction) +
+                    ", floor " + fixed2(p.min_committed_fraction) + " (" + p.floor + ")");
     }
   }
 }

@@ -47,6 +47,12 @@ struct LivenessPolicy {
   /// When set, the committed share of the offered load is not judged (only
   /// the block rate is), and this says why.
   std::string transactions_unjudged;
+  /// When above 0, the proposers' in-flight limit bounds throughput below
+  /// the offered load: the committed share is owed only up to this many
+  /// transactions per second (all shards together), and `bounded_why` says
+  /// why. Still judged: a chain that orders nothing breaks it.
+  double bounded_tps = 0;
+  std::string bounded_why;
 };
 
 /// One validator as the checker sees it at a sample.

@@ -79,21 +79,27 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   // The in-flight limit is proposer policy: a transaction holds a slot from
   // the block that orders it to the commit of its outcome (two commits of
   // about five one-way delays each and a block interval; measured 0.6-0.7 s
-  // at 50 ms links). A load above limit / that time waits in the pool by
-  // design (Little's law), which the committed share must not count.
+  // at 50 ms links; slow validators do not count, a quorum forms without
+  // them). A load above limit / that time waits in the pool by design
+  // (Little's law): then the committed share is owed only up to what the
+  // soft limit surely lets through, so a chain that orders nothing still
+  // breaks progress.
   if (s.execution && p.transactions_unjudged.empty()) {
-    double hold_ms =
-        10.0 * static_cast<double>(rtt) / 2.0 + static_cast<double>(bft.min_block_interval_ms);
-    auto limit = s.sim.node.execution.hard_in_flight;
-    double cap = static_cast<double>(limit) * 1000.0 / hold_ms;
-    if (per_shard_tps > cap)
-      p.transactions_unjudged =
-          "the in-flight limit (" + std::to_string(limit) + " per shard) allows roughly " +
-          std::to_string(limit) + " / " + std::to_string(static_cast<long>(hold_ms)) +
-          " ms = " + std::to_string(static_cast<long>(cap)) + " tx/s, below the offered " +
-          std::to_string(static_cast<long>(per_shard_tps)) +
-          " tx/s per shard: the rest waits in the pool by design "
-          "(--max-in-flight)";
+    double quorum_rtt = 2.0 * static_cast<double>(net.intra_shard_latency_ms + net.jitter_ms) +
+                        2.0 * static_cast<double>(s.sim.max_job_delay_ms);
+    double hold_ms = 5.0 * quorum_rtt + static_cast<double>(bft.min_block_interval_ms);
+    const auto& ex = s.sim.node.execution;
+    double cap = static_cast<double>(ex.hard_in_flight) * 1000.0 / hold_ms;
+    if (per_shard_tps > cap) {
+      p.bounded_tps = static_cast<double>(ex.soft_in_flight) * 1000.0 / hold_ms * s.sim.shards;
+      p.bounded_why = "the in-flight limit (" + std::to_string(ex.hard_in_flight) +
+                      " per shard) allows roughly " + std::to_string(static_cast<long>(cap)) +
+                      " tx/s per shard (" + std::to_string(ex.hard_in_flight) + " / " +
+                      std::to_string(static_cast<long>(hold_ms)) + " ms), below the offered " +
+                      std::to_string(static_cast<long>(per_shard_tps)) +
+                      "; owed: what the soft limit surely lets through, " +
+                      std::to_string(static_cast<long>(p.bounded_tps)) + " tx/s";
+    }
   }
   // A commit is learnt from the next proposal; one lost costs a round
   // timer. The tolerance applies after the catch-up deadline, when commits

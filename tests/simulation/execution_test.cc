@@ -191,8 +191,8 @@ void expect_chain_balances(SimulationRunner& r, types::Amount genesis_balance) {
 
 // A proposer at its in-flight limit orders nothing new (policy, not a
 // fault): a load above what the limit allows waits in the pool. Progress
-// must not call that a halt, and must say why it does not judge the
-// committed share; the chain itself still has to keep committing blocks.
+// must not call that a halt; it owes only what the limit lets through (a
+// chain that ordered nothing would still break it).
 TEST(ExecutionSim, ALoadAboveTheInFlightLimitIsNotCalledAHalt) {
   auto s = transfers(8);
   s.duration_ms = 12'000;
@@ -202,10 +202,8 @@ TEST(ExecutionSim, ALoadAboveTheInFlightLimitIsNotCalledAHalt) {
   for (const auto& [name, violation] : report.invariants)
     EXPECT_FALSE(violation) << name << ": " << *violation;
   EXPECT_TRUE(report.ok);
-  ASSERT_TRUE(report.unchecked.contains("progress"));
-  EXPECT_NE(report.unchecked.at("progress").find("in-flight limit (8 per shard)"),
-            std::string::npos)
-      << report.unchecked.at("progress");
+  EXPECT_FALSE(report.unchecked.contains("progress")) << report.unchecked.at("progress");
+  ASSERT_TRUE(report.invariants.contains("progress"));
   // Far below the offered 200 tx/s, yet moving: limit-bound, not halted.
   ASSERT_TRUE(report.execution.has_value());
   EXPECT_GT(report.execution->completed_txs, 20u);

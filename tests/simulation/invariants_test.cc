@@ -125,6 +125,25 @@ TEST(InvariantChecker, TheOfferedLoadMustBeCommitted) {
   EXPECT_TRUE(refused.ok());
 }
 
+TEST(InvariantChecker, AnInFlightBoundOwesWhatTheLimitLetsThroughNotNothing) {
+  // The steady part runs from 100 ms to 20 s, judged up to 19 s: 18.9 s at
+  // 10 tx/s owes 189. 20,000 offered, 200 committed: the limit, not a halt.
+  auto p = policy();
+  p.bounded_tps = 10;
+  p.bounded_why = "test limit";
+  auto height = [](types::ValidatorId, types::TimestampMs t) { return t / 100; };
+  auto round = [](types::ValidatorId, types::TimestampMs t) { return t / 100 + 1; };
+  EXPECT_TRUE(run(height, 20'000, {20'000, 0, 200}, round, p).ok());
+  // A chain whose blocks keep coming but order nothing still breaks it (the
+  // share was not judged at all under such a bound before).
+  auto halted = run(height, 20'000, {20'000, 0, 0}, round, p);
+  ASSERT_TRUE(halted.results().at("progress").has_value());
+  EXPECT_NE(halted.results().at("progress")->find("owed (test limit)"), std::string::npos)
+      << *halted.results().at("progress");
+  // Without the bound the same 200 of 20,000 breaks it.
+  EXPECT_FALSE(run(height, 20'000, {20'000, 0, 200}).ok());
+}
+
 TEST(InvariantChecker, ATransactionWindowTooShortToJudgeIsNotChecked) {
   // A steady part of 2 s (from the first commit, at 100 ms) with a 1 s
   // drain leaves under a second of offered load to judge: nothing was
