@@ -1,5 +1,6 @@
 #include "jmt/node_pool.h"
 
+#include <algorithm>
 #include <new>
 
 #if defined(__linux__)
@@ -52,7 +53,10 @@ void* NodePool::allocate(std::size_t bytes) {
 void NodePool::add_block() {
   const bool huge = block_bytes_ >= kHugeAfterBytes;
   const std::size_t bytes = huge ? kHugeBlockBytes : kBlockBytes;
-  blocks_.reserve(blocks_.size() + 1);  // may throw: nothing allocated yet
+  // Room first, growing geometrically (may throw before anything is
+  // allocated), so that recording the block cannot throw and leak it.
+  if (blocks_.size() == blocks_.capacity())
+    blocks_.reserve(std::max<std::size_t>(16, 2 * blocks_.size()));
   std::byte* p = huge ? static_cast<std::byte*>(::operator new (bytes, std::align_val_t{bytes}))
                       : static_cast<std::byte*>(::operator new(bytes));
 #ifdef MADV_HUGEPAGE

@@ -38,6 +38,7 @@ class NodePool {
   /// TLB (a page walk costs about as much as the miss itself).
   static constexpr std::size_t kHugeBlockBytes = std::size_t{2} << 20;
   static constexpr std::size_t kHugeAfterBytes = std::size_t{32} << 20;
+  static_assert(kBlockBytes != kHugeBlockBytes, "the destructor tells blocks apart by size");
 
   NodePool(const NodePool&) = delete;
   NodePool& operator=(const NodePool&) = delete;
