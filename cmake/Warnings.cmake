@@ -11,8 +11,11 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_options(hs_options INTERFACE -Wno-macro-redefined -D__cpp_concepts=202002L)
 endif()
 if(HS_SANITIZE)
+  # _GLIBCXX_ASSERTIONS: the standard library checks its preconditions too
+  # (error() of an expected holding a value, an index past a vector's end,
+  # an empty optional dereferenced), which the sanitizers cannot see.
   target_compile_options(hs_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
-                                              -fno-sanitize-recover=undefined)
+                                              -fno-sanitize-recover=undefined -D_GLIBCXX_ASSERTIONS)
   target_link_options(hs_options INTERFACE -fsanitize=address,undefined)
 endif()
 if(HS_FUZZ)

@@ -32,31 +32,29 @@ struct Entry {
   Hash value_hash;
 };
 
-/// What update() needs of a node preload() read.
-struct Loaded {
-  bool found = false;  // false: not in the store
-  bool leaf = false;
-  std::uint16_t bitmap = 0, leaf_bitmap = 0;  // internal: as in InternalNode
-  std::size_t first_child = 0;                // internal: its children in Level::children
-  LeafNode leaf_node;                         // leaf
-};
-/// The nodes preload() read at one depth, in path order, and how many
-/// update() took.
+/// The nodes preload() read at one depth, in path order (nullptr: not in
+/// the store), and how many update() took.
 struct Level {
   std::vector<NodeKey> keys;
-  std::vector<Loaded> loaded;
-  std::vector<InternalNode::Child> children;
+  std::vector<const Node*> nodes;
   std::size_t next = 0;
 };
-/// Nodes per store read in preload(): enough to overlap their misses, few
-/// enough that they are still cached when copied out.
+/// Nodes per store read in preload(): enough to overlap their misses.
 constexpr std::size_t kPreloadChunk = 128;
+/// Most updates below a subtree that preload() reads as one region. The
+/// walk comes back to the nodes preload() read; with a whole 10k-key batch
+/// preloaded at once that is megabytes, evicted by the time the walk reads
+/// them (each of those reads then waits on memory alone). A region of a few
+/// hundred updates stays in the L2 cache, and still gives each store read
+/// dozens of nodes to overlap.
+constexpr std::size_t kRegionUpdates = 256;
 
 /// One version's update: walks the base tree along the updated keys,
 /// rebuilding the touched paths bottom-up. Nodes it writes are keyed by
-/// (version, path); nodes it replaces are recorded stale. The walk reads
-/// nothing from the store itself: preload() has read, a level at a time,
-/// exactly the nodes it will need.
+/// (version, path); nodes it replaces are recorded stale. Above the regions
+/// (subtrees under at most kRegionUpdates updates) the walk reads each node
+/// as it comes to it; a region is read first by preload(), a level at a
+/// time, exactly the nodes the walk will need in it.
 class Updater {
  public:
   Updater(const TreeReader& reader, Version version, std::size_t updates)
@@ -68,61 +66,59 @@ class Updater {
     }
   }
 
-  /// Reads every node that update(empty path, root, ups) will read, a level
+  /// Reads every node that update(`path`, `root`, `ups`) will read, a level
   /// at a time and `kPreloadChunk` nodes per store call, so the store can
   /// overlap their cache misses where update() alone would wait on one node
-  /// at a time. What update() needs of each node is copied out while it is
-  /// in the cache: a million-key store's nodes would be evicted by the time
-  /// the walk comes back to them.
-  void preload(const std::optional<NodeRef>& root, std::span<const KeyUpdate> ups) {
-    if (!root || ups.empty()) return;
+  /// at a time. The nodes are borrowed (TreeReader::nodes()) until the next
+  /// region replaces this one.
+  void preload(const NibblePath& path, const NodeRef& root, std::span<const KeyUpdate> ups) {
     struct Visit {
       std::size_t first = 0, last = 0;  // the updates below the node
       bool leaf = false;
     };
-    std::vector<NodeKey> keys{NodeKey{root->version, NibblePath{}}}, next_keys;
-    std::vector<Visit> visits{Visit{0, ups.size(), root->leaf}}, next_visits;
-    std::array<NodePtr, kPreloadChunk> fetched;
-    for (std::size_t depth = 0; !keys.empty(); ++depth) {
-      Level& level = levels_.emplace_back();
-      level.loaded.resize(keys.size());
+    region_depth_ = path.size();
+    for (Level& l : levels_) {
+      l.keys.clear();
+      l.nodes.clear();
+      l.next = 0;
+    }
+    std::vector<NodePtr>& hold = region_hold_;
+    hold.clear();
+    std::vector<NodeKey>& keys = scratch_keys_;
+    std::vector<NodeKey>& next_keys = scratch_next_keys_;
+    std::vector<Visit> visits{Visit{0, ups.size(), root.leaf}}, next_visits;
+    keys.assign(1, NodeKey{root.version, path});
+    for (std::size_t depth = path.size(), at = 0; !keys.empty(); ++depth, ++at) {
+      if (at == levels_.size()) levels_.emplace_back();
+      Level& level = levels_[at];
+      level.nodes.resize(keys.size());
       next_keys.clear();
       next_visits.clear();
       for (std::size_t c = 0; c < keys.size(); c += kPreloadChunk) {
         const std::size_t count = std::min(kPreloadChunk, keys.size() - c);
-        reader_.nodes(std::span(keys).subspan(c, count), std::span(fetched).first(count));
+        reader_.nodes(std::span(keys).subspan(c, count), std::span(level.nodes).subspan(c, count),
+                      hold);
         for (std::size_t k = c; k < c + count; ++k) {
-          NodePtr node = std::move(fetched[k - c]);
-          if (!node) continue;
-          Loaded& out = level.loaded[k];
-          out.found = true;
-          if (const auto* leaf = std::get_if<LeafNode>(node.get())) {
-            out.leaf = true;
-            out.leaf_node = *leaf;
-            continue;
-          }
-          const auto& in = std::get<InternalNode>(*node);
-          out.bitmap = in.bitmap;
-          out.leaf_bitmap = in.leaf_bitmap;
-          out.first_child = level.children.size();
-          level.children.insert(level.children.end(), in.children.begin(), in.children.end());
-          if (visits[k].leaf) continue;  // a corrupt store: update() fails here
+          const auto* in = level.nodes[k] ? std::get_if<InternalNode>(level.nodes[k]) : nullptr;
+          // Leaves and missing nodes end the descent; a node of another kind
+          // than its parent says (a corrupt store) fails in update().
+          if (!in || visits[k].leaf) continue;
           // The same descent as update_internal(): one child per run of
           // updates sharing a nibble, where the node has that child.
           for (std::size_t i = visits[k].first, j; i < visits[k].last; i = j) {
             std::uint8_t nib = nibble_at(ups[i].key_hash, depth);
             for (j = i + 1; j < visits[k].last && nibble_at(ups[j].key_hash, depth) == nib; ++j) {
             }
-            auto child = in.child(nib);
+            auto child = in->child(nib);
             if (!child) continue;
             next_keys.push_back(NodeKey{child->version, keys[k].path.child(nib)});
             next_visits.push_back(Visit{i, j, child->leaf});
           }
         }
       }
-      level.keys = std::move(keys);
-      keys = std::move(next_keys);
-      next_keys = {};
+      level.keys.swap(keys);
+      keys.swap(next_keys);
+      next_keys.clear();
       visits.swap(next_visits);
     }
   }
@@ -133,21 +129,46 @@ class Updater {
                                 std::span<const KeyUpdate> ups) {
     if (ups.empty()) return existing;
     if (!existing) return build_from_inserts(path, ups);
-    const Loaded& node = take_preloaded(NodeKey{existing->version, path});
-    const Level& level = levels_[path.size()];
-    // Missing, or of another kind than its parent says: a corrupt store.
-    if (!node.found || node.leaf != existing->leaf) {
-      failed_ = true;
-      return existing;
+    if (!in_region_ && ups.size() <= kRegionUpdates) {
+      preload(path, *existing, ups);
+      in_region_ = true;
+      auto out = update_node(path, *existing, ups);
+      in_region_ = false;
+      return out;
     }
-    if (node.leaf) return update_leaf(path, *existing, node.leaf_node, ups);
-    auto count = static_cast<std::size_t>(std::popcount(node.bitmap));
-    return update_internal(path, *existing, node.bitmap, node.leaf_bitmap,
-                           std::span(level.children).subspan(node.first_child, count), ups);
+    return update_node(path, *existing, ups);
   }
 
   bool failed() const { return failed_; }
 
+ private:
+  /// update() of an existing node: read from the region preload() read, or
+  /// (above the regions) from the store.
+  std::optional<NodeRef> update_node(const NibblePath& path, const NodeRef& existing,
+                                     std::span<const KeyUpdate> ups) {
+    const NodeKey key{existing.version, path};
+    if (!in_region_) {
+      NodePtr stored = reader_.node(key);
+      return update_stored(path, existing, stored.get(), ups);
+    }
+    return update_stored(path, existing, take_preloaded(key), ups);
+  }
+
+  /// update() of `node`, the stored node `existing` names (nullptr: missing).
+  std::optional<NodeRef> update_stored(const NibblePath& path, const NodeRef& existing,
+                                       const Node* node, std::span<const KeyUpdate> ups) {
+    // Missing, or of another kind than its parent says: a corrupt store.
+    if (!node || std::holds_alternative<LeafNode>(*node) != existing.leaf) {
+      failed_ = true;
+      return existing;
+    }
+    if (const auto* leaf = std::get_if<LeafNode>(node))
+      return update_leaf(path, existing, *leaf, ups);
+    const auto& in = std::get<InternalNode>(*node);
+    return update_internal(path, existing, in.bitmap, in.leaf_bitmap, in.children, ups);
+  }
+
+ public:
   TreeUpdateBatch finish(std::optional<NodeRef> root) {
     TreeUpdateBatch out;
     out.version = version_;
@@ -318,11 +339,11 @@ class Updater {
 
   /// The node preload() read for `key`. update() reads each depth's nodes
   /// in path order, the order preload() listed them in.
-  const Loaded& take_preloaded(const NodeKey& key) {
-    HS_ASSERT(key.path.size() < levels_.size());
-    Level& level = levels_[key.path.size()];
+  const Node* take_preloaded(const NodeKey& key) {
+    HS_ASSERT(key.path.size() >= region_depth_ && key.path.size() - region_depth_ < levels_.size());
+    Level& level = levels_[key.path.size() - region_depth_];
     HS_ASSERT(level.next < level.keys.size() && level.keys[level.next] == key);
-    return level.loaded[level.next++];
+    return level.nodes[level.next++];
   }
 
   void retire(const NodeKey& key) { stale_.push_back(StaleNode{version_, key}); }
@@ -333,9 +354,13 @@ class Updater {
 
   const TreeReader& reader_;
   Version version_;
-  NodePool::Owner own_pool_;                          // when the reader has no pool
-  NodePool* pool_;                                    // where new nodes go
-  std::vector<Level> levels_;                         // by depth
+  NodePool::Owner own_pool_;      // when the reader has no pool
+  NodePool* pool_;                // where new nodes go
+  std::vector<Level> levels_;     // the region preload() read, by depth below its root
+  std::size_t region_depth_ = 0;  // the depth of the region's root
+  bool in_region_ = false;        // the walk is inside the region
+  std::vector<NodeKey> scratch_keys_, scratch_next_keys_;  // preload()'s, kept for capacity
+  std::vector<NodePtr> region_hold_;  // what the reader made for the region (TreeReader::nodes())
   std::vector<std::pair<NodeKey, NodePtr>> written_;  // in post-order
   std::vector<StaleNode> stale_;
   std::size_t hashed_nodes_ = 0;
@@ -360,7 +385,6 @@ std::expected<TreeUpdateBatch, TreeError> apply_updates(const TreeReader& reader
     base_root = *r;
   }
   Updater updater(reader, version, updates.size());
-  updater.preload(base_root.node, updates);
   auto root = updater.update(NibblePath{}, base_root.node, updates);
   if (updater.failed()) return std::unexpected(TreeError::kMissingNode);
   return updater.finish(root);

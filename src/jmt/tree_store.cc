@@ -14,10 +14,14 @@ constexpr std::size_t kAhead = 16;
 constexpr std::size_t kRing = 4 * kAhead;
 }  // namespace
 
-void TreeReader::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+void TreeReader::nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+                       std::vector<NodePtr>& hold) const {
   HS_ASSERT(keys.size() == out.size());
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    out[i] = node(keys[i]);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    NodePtr n = node(keys[i]);
+    out[i] = n.get();
+    if (n) hold.push_back(std::move(n));
+  }
 }
 
 NodePtr InMemoryTreeStore::node(const NodeKey& key) const {
@@ -25,7 +29,8 @@ NodePtr InMemoryTreeStore::node(const NodeKey& key) const {
   return found ? *found : nullptr;
 }
 
-void InMemoryTreeStore::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+void InMemoryTreeStore::nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+                              std::vector<NodePtr>& /*hold: the table holds them*/) const {
   HS_ASSERT(keys.size() == out.size());
   if (nodes_.size() == 0) {
     std::fill(out.begin(), out.end(), nullptr);
@@ -62,7 +67,7 @@ void InMemoryTreeStore::nodes(std::span<const NodeKey> keys, std::span<NodePtr> 
              off += 64)
           __builtin_prefetch(bytes + off);
       }
-      out[k] = *f;
+      out[k] = f->get();
     }
   }
 }
@@ -155,7 +160,8 @@ void OverlayReader::push(const TreeUpdateBatch& batch) {
   roots_.emplace(batch.version, batch.root);
 }
 
-void OverlayReader::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const {
+void OverlayReader::nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+                          std::vector<NodePtr>& hold) const {
   HS_ASSERT(keys.size() == out.size());
   // The overlay's own nodes first; the rest go to the base as one batch.
   std::vector<NodeKey> below;
@@ -163,16 +169,16 @@ void OverlayReader::nodes(std::span<const NodeKey> keys, std::span<NodePtr> out)
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto it = nodes_.find(keys[i]);
     if (it != nodes_.end()) {
-      out[i] = it->second;
+      out[i] = it->second.get();
     } else {
       below.push_back(keys[i]);
       where.push_back(i);
     }
   }
-  std::vector<NodePtr> got(below.size());
-  base_->nodes(below, got);
+  std::vector<const Node*> got(below.size());
+  base_->nodes(below, got, hold);
   for (std::size_t i = 0; i < below.size(); ++i)
-    out[where[i]] = std::move(got[i]);
+    out[where[i]] = got[i];
 }
 
 NodePtr OverlayReader::node(const NodeKey& key) const {

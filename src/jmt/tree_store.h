@@ -51,10 +51,16 @@ class TreeReader {
   virtual ~TreeReader() = default;
   /// The node stored under `key`, or nullptr.
   virtual NodePtr node(const NodeKey& key) const = 0;
-  /// node() of each of `keys`, into `out` (of the same size). The tree reads
-  /// a level of a batch at once through this, so a store can overlap the
-  /// loads (prefetch, multi-get); the default asks node() one by one.
-  virtual void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const;
+  /// The nodes under `keys`, into `out` (of the same size; nullptr when
+  /// absent), borrowed: each stays valid while this reader is not written
+  /// or pruned and `hold` lives. A reader that makes nodes as it reads them
+  /// (decoding from disk) appends their references to `hold`; one that
+  /// stores them hands out its own without touching their reference counts
+  /// (an atomic increment and decrement per node read otherwise). The tree
+  /// reads a level of a batch at once through this, so a store can overlap
+  /// the loads (prefetch, multi-get); the default asks node() one by one.
+  virtual void nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+                     std::vector<NodePtr>& hold) const;
   /// The root of `version`, or nullopt when the version was never written or
   /// was pruned.
   virtual std::optional<Root> root_at(Version version) const = 0;
@@ -80,7 +86,8 @@ class TreeStore : public TreeReader {
 class InMemoryTreeStore final : public TreeStore {
  public:
   NodePtr node(const NodeKey& key) const override;
-  void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const override;
+  void nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+             std::vector<NodePtr>& hold) const override;
   std::optional<Root> root_at(Version version) const override;
   void write(const TreeUpdateBatch& batch) override;
   std::optional<Version> latest_version() const override;
@@ -111,7 +118,8 @@ class OverlayReader final : public TreeReader {
   void push(const TreeUpdateBatch& batch);
 
   NodePtr node(const NodeKey& key) const override;
-  void nodes(std::span<const NodeKey> keys, std::span<NodePtr> out) const override;
+  void nodes(std::span<const NodeKey> keys, std::span<const Node*> out,
+             std::vector<NodePtr>& hold) const override;
   std::optional<Root> root_at(Version version) const override;
   NodePool* node_pool() const override { return base_->node_pool(); }
 

@@ -5,11 +5,13 @@
 #include <functional>
 
 #include "crypto/signing.h"
+#include "support/expected.h"
 #include "test_keys.h"
 
 namespace hyperscale::crypto {
 namespace {
 
+using hyperscale::testing::error_of;
 using types::Hash;
 using types::SignerBitfield;
 
@@ -52,38 +54,38 @@ TEST_P(VerifyTest, BlockVoteSignedByVoter) {
   ASSERT_TRUE(verify_block_vote(*verifier_, vote));
   auto other = vote;
   other.voter = 1;  // someone else's claim
-  EXPECT_EQ(verify_block_vote(*verifier_, other).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_block_vote(*verifier_, other)), VerifyError::kBadSignature);
   auto moved = vote;
   moved.parent_hash = types::hash_bytes("other parent");  // the parent is signed
-  EXPECT_EQ(verify_block_vote(*verifier_, moved).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_block_vote(*verifier_, moved)), VerifyError::kBadSignature);
   auto foreign = vote;
   foreign.voter = 5;  // a member of shard 1, not shard 0
-  EXPECT_EQ(verify_block_vote(*verifier_, foreign).error(), VerifyError::kUnknownSigner);
+  EXPECT_EQ(error_of(verify_block_vote(*verifier_, foreign)), VerifyError::kUnknownSigner);
   auto nowhere = vote;
   nowhere.shard = 9;
-  EXPECT_EQ(verify_block_vote(*verifier_, nowhere).error(), VerifyError::kUnknownShard);
+  EXPECT_EQ(error_of(verify_block_vote(*verifier_, nowhere)), VerifyError::kUnknownShard);
 }
 
 TEST_P(VerifyTest, QuorumCertificateNeedsQuorumAndValidAggregate) {
   EXPECT_TRUE(verify_qc(*verifier_, make_qc({0, 1, 2})));
   EXPECT_TRUE(verify_qc(*verifier_, make_qc({0, 1, 2, 3})));
-  EXPECT_EQ(verify_qc(*verifier_, make_qc({0, 1})).error(), VerifyError::kNoQuorum);
+  EXPECT_EQ(error_of(verify_qc(*verifier_, make_qc({0, 1}))), VerifyError::kNoQuorum);
 
   auto qc = make_qc({0, 1, 2});
   qc.signers.set(3);  // claims a signer that did not sign
-  EXPECT_EQ(verify_qc(*verifier_, qc).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_qc(*verifier_, qc)), VerifyError::kBadSignature);
 
   auto tampered = make_qc({0, 1, 2});
   tampered.round += 1;
-  EXPECT_EQ(verify_qc(*verifier_, tampered).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_qc(*verifier_, tampered)), VerifyError::kBadSignature);
 
   auto wrong_size = make_qc({0, 1, 2});
   wrong_size.signers = SignerBitfield(5);
   for (std::uint32_t i = 0; i < 4; ++i)
     wrong_size.signers.set(i);
-  EXPECT_EQ(verify_qc(*verifier_, wrong_size).error(), VerifyError::kWrongBitfieldSize);
+  EXPECT_EQ(error_of(verify_qc(*verifier_, wrong_size)), VerifyError::kWrongBitfieldSize);
 
-  EXPECT_EQ(verify_qc(*verifier_, types::QuorumCertificate::genesis(0, Hash{})).error(),
+  EXPECT_EQ(error_of(verify_qc(*verifier_, types::QuorumCertificate::genesis(0, Hash{}))),
             VerifyError::kGenesis);
 }
 
@@ -96,7 +98,7 @@ TEST_P(VerifyTest, QcWithOneForgedVoteFails) {
     sigs.push_back(signer(i).sign(msg));
   }
   qc.signature = *verifier_->aggregate(sigs);
-  EXPECT_EQ(verify_qc(*verifier_, qc).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_qc(*verifier_, qc)), VerifyError::kBadSignature);
 }
 
 TEST_P(VerifyTest, QcFormedFromTheVerificationAggregateIsTheSameQc) {
@@ -151,11 +153,11 @@ TEST_P(VerifyTest, TimeoutCertificateGroupsSignersByHighQcRound) {
   // Understating a signer's high-QC round (7 -> 4) breaks the signature.
   auto understated = tc;
   understated.high_qc_rounds = {4, 4, 4};
-  EXPECT_EQ(verify_tc_signature(*verifier_, understated).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_tc_signature(*verifier_, understated)), VerifyError::kBadSignature);
 
   auto short_rounds = tc;
   short_rounds.high_qc_rounds.pop_back();
-  EXPECT_EQ(verify_tc_signature(*verifier_, short_rounds).error(), VerifyError::kMalformed);
+  EXPECT_EQ(error_of(verify_tc_signature(*verifier_, short_rounds)), VerifyError::kMalformed);
 }
 
 TEST_P(VerifyTest, TimeoutSignature) {
@@ -200,7 +202,7 @@ TEST_P(VerifyTest, ProvisionsAndCommitmentProofs) {
   types::StateProvision p{c, 4, signer(4).sign(msg)};
   EXPECT_TRUE(verify_provision(*verifier_, p));
   p.validator = 0;  // a shard-0 validator cannot provision for shard 1
-  EXPECT_EQ(verify_provision(*verifier_, p).error(), VerifyError::kUnknownSigner);
+  EXPECT_EQ(error_of(verify_provision(*verifier_, p)), VerifyError::kUnknownSigner);
 
   types::CommitmentProof proof{c, SignerBitfield(4), {}};
   std::vector<types::BlsSignature> sigs;
@@ -212,7 +214,7 @@ TEST_P(VerifyTest, ProvisionsAndCommitmentProofs) {
   EXPECT_TRUE(verify_commitment_proof(*verifier_, proof));
   auto moved = proof;
   moved.content.entries[0].value = types::Bytes{6};
-  EXPECT_EQ(verify_commitment_proof(*verifier_, moved).error(), VerifyError::kBadSignature);
+  EXPECT_EQ(error_of(verify_commitment_proof(*verifier_, moved)), VerifyError::kBadSignature);
 }
 
 TEST_P(VerifyTest, StateVotesAndCertificates) {
@@ -235,7 +237,7 @@ TEST_P(VerifyTest, StateVotesAndCertificates) {
   auto thin = cert;
   thin.signers = SignerBitfield(4);
   thin.signers.set(1);
-  EXPECT_EQ(verify_state_certificate(*verifier_, thin).error(), VerifyError::kNoQuorum);
+  EXPECT_EQ(error_of(verify_state_certificate(*verifier_, thin)), VerifyError::kNoQuorum);
 }
 
 TEST_P(VerifyTest, StateCertificatesAreCheckedAsOneBatch) {

@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "jmt/tree.h"
+#include "support/expected.h"
 #include "types/codec.h"
 
 namespace hyperscale::jmt {
 namespace {
 
+using hyperscale::testing::error_of;
 using Map = std::map<Hash, Hash>;  // key hash -> value hash
 
 // --- the reference -----------------------------------------------------------------------
@@ -165,6 +167,24 @@ TEST(Jmt, RandomBatchesMatchTheReferenceAtEveryVersion) {
   }
 }
 
+TEST(Jmt, LargeBatchesMatchTheReferenceAtEveryVersion) {
+  // Batches of thousands of updates: the walk reads the top of the tree
+  // node by node and preloads the subtrees below it region by region (a
+  // few hundred updates each); small batches are one region.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    std::mt19937_64 rng(seed);
+    InMemoryTreeStore store;
+    Map model;
+    for (Version v = 0; v < 12; ++v) {
+      auto ups = random_batch(rng, 6000, 4000);
+      std::vector<KeyUpdate> sorted = ups;
+      sort_updates(sorted);
+      apply_to(model, sorted);
+      ASSERT_EQ(commit(store, v, ups), ref_root(model)) << "seed " << seed << " version " << v;
+    }
+  }
+}
+
 TEST(Jmt, EmptyBatchKeepsTheRootAndWritesNothing) {
   InMemoryTreeStore store;
   Hash r0 = commit(store, 0, {{key(1), val(1)}, {key(2), val(2)}});
@@ -211,12 +231,12 @@ TEST(Jmt, RejectsBadArguments) {
   commit(store, 3, {{key(1), val(1)}});
   std::vector<KeyUpdate> unsorted{{key(1), val(1)}, {key(2), val(2)}};
   if (unsorted[0].key_hash < unsorted[1].key_hash) std::swap(unsorted[0], unsorted[1]);
-  EXPECT_EQ(apply_updates(store, 3, 4, unsorted).error(), TreeError::kUnsortedUpdates);
+  EXPECT_EQ(error_of(apply_updates(store, 3, 4, unsorted)), TreeError::kUnsortedUpdates);
   std::vector<KeyUpdate> dup{{key(1), val(1)}, {key(1), val(2)}};
-  EXPECT_EQ(apply_updates(store, 3, 4, dup).error(), TreeError::kUnsortedUpdates);
-  EXPECT_EQ(apply_updates(store, 2, 4, {}).error(), TreeError::kUnknownVersion);
-  EXPECT_EQ(apply_updates(store, 3, 3, {}).error(), TreeError::kVersionNotNewer);
-  EXPECT_EQ(get_with_proof(store, 9, key(1)).error(), TreeError::kUnknownVersion);
+  EXPECT_EQ(error_of(apply_updates(store, 3, 4, dup)), TreeError::kUnsortedUpdates);
+  EXPECT_EQ(error_of(apply_updates(store, 2, 4, {})), TreeError::kUnknownVersion);
+  EXPECT_EQ(error_of(apply_updates(store, 3, 3, {})), TreeError::kVersionNotNewer);
+  EXPECT_EQ(error_of(get_with_proof(store, 9, key(1))), TreeError::kUnknownVersion);
 }
 
 /// A store with one node hidden: what a corrupt disk looks like to the tree.
@@ -239,14 +259,14 @@ TEST(Jmt, AMissingNodeIsAnErrorNotACrash) {
   commit(store, 0, ups);
   HidingReader hiding(store, NodeKey{0, NibblePath{}});
   std::vector<KeyUpdate> one{{key(3), val(9)}};
-  EXPECT_EQ(apply_updates(hiding, 0, 1, one).error(), TreeError::kMissingNode);
-  EXPECT_EQ(get_with_proof(hiding, 0, key(3)).error(), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(apply_updates(hiding, 0, 1, one)), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(get_with_proof(hiding, 0, key(3))), TreeError::kMissingNode);
   // A leaf hidden below the root.
   auto proof = get_with_proof(store, 0, key(3));
   ASSERT_TRUE(proof);
   HidingReader leafless(store, NodeKey{0, NibblePath(key(3), proof->proof.levels.size())});
-  EXPECT_EQ(get_with_proof(leafless, 0, key(3)).error(), TreeError::kMissingNode);
-  EXPECT_EQ(apply_updates(leafless, 0, 1, one).error(), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(get_with_proof(leafless, 0, key(3))), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(apply_updates(leafless, 0, 1, one)), TreeError::kMissingNode);
 }
 
 /// A store answering one key with another node: a corrupt disk whose node
@@ -263,6 +283,35 @@ class SwappingReader final : public TreeReader {
   NodeKey swapped_, with_;
 };
 
+TEST(Jmt, AMissingNodeAboveOrAtARegionIsAnErrorToo) {
+  // 3000 keys all updated: the root is read alone (3000 updates below it),
+  // a depth-1 node is the root of a preloaded region (~190 updates), and a
+  // leaf is inside one.
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups, again;
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    ups.push_back({key(i), val(i)});
+    again.push_back({key(i), val(i + 1)});
+  }
+  commit(store, 0, ups);
+  sort_updates(again);
+  auto proof = get_with_proof(store, 0, key(3));
+  ASSERT_TRUE(proof);
+  const NibblePath leaf_path(key(3), proof->proof.levels.size());
+  for (std::size_t depth : {std::size_t{0}, std::size_t{1}, leaf_path.size()}) {
+    HidingReader hiding(store, NodeKey{0, NibblePath(key(3), depth)});
+    EXPECT_EQ(error_of(apply_updates(hiding, 0, 1, again)), TreeError::kMissingNode)
+        << "depth " << depth;
+  }
+  // The root answered with a leaf, and a depth-1 node with a leaf.
+  const NodeKey root{0, NibblePath{}}, leaf{0, leaf_path}, one{0, NibblePath(key(3), 1)};
+  SwappingReader leaf_for_root(store, root, leaf);
+  EXPECT_EQ(error_of(apply_updates(leaf_for_root, 0, 1, again)), TreeError::kMissingNode);
+  SwappingReader leaf_for_one(store, one, leaf);
+  EXPECT_EQ(error_of(apply_updates(leaf_for_one, 0, 1, again)), TreeError::kMissingNode);
+  EXPECT_TRUE(apply_updates(store, 0, 1, again).has_value());
+}
+
 TEST(Jmt, ANodeOfTheWrongKindIsAnErrorNotACrash) {
   InMemoryTreeStore store;
   std::vector<KeyUpdate> ups;
@@ -275,9 +324,9 @@ TEST(Jmt, ANodeOfTheWrongKindIsAnErrorNotACrash) {
   NodeKey leaf{0, NibblePath(key(3), proof->proof.levels.size())}, root{0, NibblePath{}};
   SwappingReader internal_for_leaf(store, leaf, root);
   std::vector<KeyUpdate> one{{key(3), val(9)}};
-  EXPECT_EQ(apply_updates(internal_for_leaf, 0, 1, one).error(), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(apply_updates(internal_for_leaf, 0, 1, one)), TreeError::kMissingNode);
   SwappingReader leaf_for_root(store, root, leaf);
-  EXPECT_EQ(apply_updates(leaf_for_root, 0, 1, one).error(), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(apply_updates(leaf_for_root, 0, 1, one)), TreeError::kMissingNode);
   // Deleting every key but key(3)'s neighbours moves lone leaves up: each
   // is read from the store, and one of another kind is refused too.
   std::vector<KeyUpdate> deletes;
@@ -397,12 +446,14 @@ TEST(Jmt, ProofCodecRoundTripsAndBoundsItsInput) {
 
   SparseMerkleProof deep;
   deep.levels.resize(limits::kMaxDepth + 1, ProofLevel{1, {}});
-  EXPECT_EQ(types::decode<SparseMerkleProof>(types::encode(deep)).error().code,
-            types::DecodeErrorCode::kTooLarge);
+  auto deep_back = types::decode<SparseMerkleProof>(types::encode(deep));
+  ASSERT_FALSE(deep_back);
+  EXPECT_EQ(deep_back.error().code, types::DecodeErrorCode::kTooLarge);
   SparseMerkleProof crowded;
   crowded.levels.push_back(ProofLevel{0b11, {val(1), val(2), val(3)}});
-  EXPECT_EQ(types::decode<SparseMerkleProof>(types::encode(crowded)).error().code,
-            types::DecodeErrorCode::kInconsistent);
+  auto crowded_back = types::decode<SparseMerkleProof>(types::encode(crowded));
+  ASSERT_FALSE(crowded_back);
+  EXPECT_EQ(crowded_back.error().code, types::DecodeErrorCode::kInconsistent);
   // A 65-level proof built by hand is refused by the verifier too.
   EXPECT_EQ(verify_proof_error(Hash::zero(), key(1), std::nullopt, deep), ProofError::kTooDeep);
 }
@@ -554,11 +605,12 @@ TEST(Jmt, BatchReadsGiveWhatSingleReadsGive) {
   std::shuffle(keys.begin(), keys.end(), rng);
   for (const TreeReader* reader :
        {static_cast<const TreeReader*>(&store), static_cast<const TreeReader*>(&overlay)}) {
-    std::vector<NodePtr> got(keys.size());
-    reader->nodes(keys, got);
+    std::vector<const Node*> got(keys.size());
+    std::vector<NodePtr> hold;
+    reader->nodes(keys, got, hold);
     std::size_t present = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      ASSERT_EQ(got[i], reader->node(keys[i]));
+      ASSERT_EQ(got[i], reader->node(keys[i]).get());
       present += got[i] ? 1 : 0;
     }
     EXPECT_GT(present, 1000u);
