@@ -77,9 +77,10 @@ struct BigTree {
     return ups;
   }
 
-  void commit(const TreeUpdateBatch& batch) {
-    store.write(batch);
+  /// Writes `batch` as a node commits a block (the store takes its nodes).
+  void commit(TreeUpdateBatch&& batch) {
     latest = batch.version;
+    store.write(std::move(batch));
   }
   void prune() {
     if (latest >= limits::kMinRetainedVersions)
@@ -106,9 +107,9 @@ void BM_Update(benchmark::State& state) {
     prune_ns += static_cast<double>((std::chrono::steady_clock::now() - t0).count());
     state.ResumeTiming();
     auto batch = apply_updates(t.store, t.latest, t.latest + 1, ups);
-    t.commit(*batch);
     nodes += static_cast<double>(batch->hashed_nodes);
     bytes += static_cast<double>(batch->hashed_bytes);
+    t.commit(std::move(*batch));
   }
   state.counters["prune_ms"] = prune_ns / 1e6 / static_cast<double>(state.iterations());
   auto keys = static_cast<double>(state.iterations() * static_cast<std::int64_t>(n));

@@ -69,8 +69,8 @@ const jmt::TreeUpdateBatch& ExecutionState::batch_for(const types::Block& block,
   for (std::size_t i = 0; i < ancestors.size(); ++i)
     below.push_back(&batch_for(*ancestors[i], ancestors.first(i)));
   auto writes = block_writes(block, shard_, topology_.num_shards());
-  auto batch = std::make_shared<const jmt::TreeUpdateBatch>(
-      state_.compute(below, block.header().height, writes));
+  auto batch =
+      std::make_unique<jmt::TreeUpdateBatch>(state_.compute(below, block.header().height, writes));
   return *batches_.emplace(block.hash(), std::move(batch)).first->second;
 }
 
@@ -170,7 +170,9 @@ void ExecutionState::committed(const types::BlockRef& block, std::vector<Action>
   // (a corrupted store): reported, and its votes stop counting by themselves.
   if (batch.root.hash() != block->header().state_root) ++stats_.diverged_commits;
   auto writes = block_writes(*block, shard_, topology_.num_shards());
-  state_.commit(height, writes, &batch);
+  // The store takes the batch's nodes (no reference counts to touch).
+  auto entry = batches_.extract(block->hash());
+  state_.commit(height, writes, std::move(*entry.mapped()));
   auto fx = ledger_.commit(*block);
   for (const auto& f : fx.finished) {
     duties_.erase(f.tx_hash);

@@ -25,8 +25,8 @@ StateStore::StateStore(std::span<const types::StateEntry> genesis) {
   }
   auto batch = jmt::apply_updates(tree_, std::nullopt, 0, tree_updates(genesis));
   HS_ASSERT(batch.has_value());
-  tree_.write(*batch);
   root_ = batch->root.hash();
+  tree_.write(std::move(*batch));
 }
 
 std::optional<types::Bytes> StateStore::get(const types::SubstateKey& key) const {
@@ -69,16 +69,16 @@ jmt::TreeUpdateBatch StateStore::compute(std::span<const jmt::TreeUpdateBatch* c
 }
 
 void StateStore::commit(jmt::Version version, std::span<const types::StateEntry> writes,
-                        const jmt::TreeUpdateBatch* precomputed) {
+                        std::optional<jmt::TreeUpdateBatch> precomputed) {
   HS_ASSERT(version > version_);
   if (precomputed) {
     HS_ASSERT(precomputed->version == version);
-    tree_.write(*precomputed);
     root_ = precomputed->root.hash();
+    tree_.write(std::move(*precomputed));
   } else {
     auto batch = compute({}, version, writes);
-    tree_.write(batch);
     root_ = batch.root.hash();
+    tree_.write(std::move(batch));
   }
   for (const auto& w : writes) {
     if (w.value)

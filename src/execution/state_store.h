@@ -45,9 +45,9 @@ class StateStore final : public engine::StateView {
 
   /// Commits version `version` (above the committed one) with `writes`.
   /// `precomputed`, if given, is compute()'s batch for exactly these writes
-  /// on the committed version (it is then written as is).
+  /// on the committed version: the tree takes it as is.
   void commit(jmt::Version version, std::span<const types::StateEntry> writes,
-              const jmt::TreeUpdateBatch* precomputed = nullptr);
+              std::optional<jmt::TreeUpdateBatch> precomputed = std::nullopt);
 
   /// Test hook: a substate changed behind the protocol's back (a corrupted
   /// disk). The value changes at once and every later version's tree holds

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
+#include <utility>
 
 #include "types/assert.h"
 
@@ -79,24 +81,41 @@ std::optional<Root> InMemoryTreeStore::root_at(Version version) const {
 }
 
 void InMemoryTreeStore::write(const TreeUpdateBatch& batch) {
+  add(batch);
+}
+
+void InMemoryTreeStore::write(TreeUpdateBatch&& batch) {
+  add(std::move(batch));
+}
+
+template <class Batch>
+void InMemoryTreeStore::add(Batch&& batch) {
+  constexpr bool take = std::is_same_v<Batch, TreeUpdateBatch>;  // an rvalue, not const
   HS_ASSERT_MSG(roots_.empty() || batch.version > roots_.rbegin()->first,
                 "tree versions must strictly increase");
-  // Each insert lands on a random slot and takes a reference to a node the
-  // update made long enough ago to be out of cache: prefetch both kAhead
-  // inserts ahead, with room made first so that no home moves in between.
-  const auto& added = batch.new_nodes;
+  // Each insert lands on a random slot: prefetch it kAhead inserts ahead,
+  // with room made first so that no home moves in between. A shared node's
+  // reference count is incremented too, on a node the update made long
+  // enough ago to be out of cache: prefetched with the slot. A taken node is
+  // not read at all.
+  auto& added = batch.new_nodes;
   nodes_.reserve(added.size());
   std::array<std::size_t, kRing> homes;
   for (std::size_t i = 0; i < added.size() + kAhead; ++i) {
     if (i < added.size()) {
       homes[i % kRing] = nodes_.home(added[i].first);
       nodes_.prefetch(homes[i % kRing]);
-      __builtin_prefetch(added[i].second.get(), 1);
+      if constexpr (!take) __builtin_prefetch(added[i].second.get(), 1);
     }
     if (i < kAhead) continue;
-    const auto& [key, node] = added[i - kAhead];
+    auto& [key, node] = added[i - kAhead];
     HS_ASSERT(key.version == batch.version);
-    bool inserted = nodes_.insert(key, node, homes[(i - kAhead) % kRing]);
+    NodePtr stored;
+    if constexpr (take)
+      stored = std::move(node);
+    else
+      stored = node;
+    bool inserted = nodes_.insert(key, std::move(stored), homes[(i - kAhead) % kRing]);
     HS_ASSERT_MSG(inserted, "a tree node was written twice");
   }
   for (const auto& s : batch.stale_nodes) {

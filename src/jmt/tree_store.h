@@ -73,6 +73,11 @@ class TreeStore : public TreeReader {
  public:
   /// Adds one version. Versions must strictly increase (asserted).
   virtual void write(const TreeUpdateBatch& batch) = 0;
+  /// write() that may take the batch's nodes instead of sharing them (the
+  /// in-memory store then neither reads the nodes nor touches their
+  /// reference counts); `batch` is left valid but unspecified. The default
+  /// shares them.
+  virtual void write(TreeUpdateBatch&& batch) { write(static_cast<const TreeUpdateBatch&>(batch)); }
   /// The newest version written, or nullopt for an empty store.
   virtual std::optional<Version> latest_version() const = 0;
   /// Stale-node records with stale_since ≤ `up_to`, oldest first.
@@ -90,6 +95,7 @@ class InMemoryTreeStore final : public TreeStore {
              std::vector<NodePtr>& hold) const override;
   std::optional<Root> root_at(Version version) const override;
   void write(const TreeUpdateBatch& batch) override;
+  void write(TreeUpdateBatch&& batch) override;
   std::optional<Version> latest_version() const override;
   std::vector<StaleNode> stale_nodes(Version up_to) const override;
   std::size_t prune(Version oldest_kept) override;
@@ -101,6 +107,10 @@ class InMemoryTreeStore final : public TreeStore {
   std::size_t stale_count() const { return stale_.size(); }
 
  private:
+  /// write()'s body: takes the nodes of a batch passed as an rvalue.
+  template <class Batch>
+  void add(Batch&& batch);
+
   NodePool::Owner pool_ = NodePool::make();
   NodeTable nodes_;
   std::map<Version, Root> roots_;

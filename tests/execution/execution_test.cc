@@ -326,9 +326,9 @@ TEST(StateStore, RootsOverUncommittedAncestorsEqualTheCommittedRoots) {
     EXPECT_EQ(reference.root(), pending[v - 1].root.hash()) << "version " << v;
   }
   // Committing the precomputed batches gives the same state.
-  store.commit(1, writes[0], &pending[0]);
-  store.commit(2, writes[1], &pending[1]);
-  store.commit(3, writes[2], &pending[2]);
+  store.commit(1, writes[0], std::move(pending[0]));
+  store.commit(2, writes[1], std::move(pending[1]));
+  store.commit(3, writes[2], std::move(pending[2]));
   EXPECT_EQ(store.root(), reference.root());
   EXPECT_EQ(store.values(), reference.values());
   EXPECT_FALSE(store.get(engine::balance_key(account(3), engine::native_resource())));

@@ -185,6 +185,27 @@ TEST(Jmt, LargeBatchesMatchTheReferenceAtEveryVersion) {
   }
 }
 
+TEST(Jmt, TakingABatchStoresWhatSharingItStores) {
+  std::mt19937_64 rng(11);
+  InMemoryTreeStore shared, taken;
+  for (Version v = 0; v < 10; ++v) {
+    auto ups = random_batch(rng, 2000, 900);
+    sort_updates(ups);
+    auto batch = apply_updates(shared, shared.latest_version(), v, ups);
+    ASSERT_TRUE(batch);
+    shared.write(*batch);
+    const auto nodes = batch->new_nodes;  // kept: shared with the first store
+    taken.write(std::move(*batch));
+    for (const auto& [key, node] : nodes) {
+      ASSERT_EQ(taken.node(key), node) << "the very node, neither copied nor lost";
+      ASSERT_EQ(shared.node(key), node);
+    }
+    EXPECT_EQ(taken.root_at(v), shared.root_at(v));
+    EXPECT_EQ(taken.stale_count(), shared.stale_count());
+  }
+  EXPECT_EQ(taken.node_count(), shared.node_count());
+}
+
 TEST(Jmt, EmptyBatchKeepsTheRootAndWritesNothing) {
   InMemoryTreeStore store;
   Hash r0 = commit(store, 0, {{key(1), val(1)}, {key(2), val(2)}});
