@@ -152,9 +152,8 @@ class ExecutionState final : public core::ExecutionView {
   /// verification work is bounded by the committee's size, and a peer that
   /// sends bad certificates delays only its own.
   std::set<types::ValidatorId> certificate_jobs_;
-  /// compute()'s batch of each uncommitted block (an address that stays
-  /// put: descendants' batches are computed over it); commit hands the
-  /// block's own to the store.
+  /// compute()'s batch of each uncommitted block; commit hands the block's
+  /// own to the store (which takes its nodes).
   std::map<types::Hash, std::unique_ptr<jmt::TreeUpdateBatch>> batches_;
   std::vector<core::TransactionStatusUpdate> statuses_;
   ExecutionStats stats_;

@@ -41,12 +41,14 @@ struct Level {
 };
 /// Nodes per store read in preload(): enough to overlap their misses.
 constexpr std::size_t kPreloadChunk = 128;
-/// Most updates below a subtree that preload() reads as one region. The
-/// walk comes back to the nodes preload() read; with a whole 10k-key batch
-/// preloaded at once that is megabytes, evicted by the time the walk reads
-/// them (each of those reads then waits on memory alone). A region of a few
-/// hundred updates stays in the L2 cache, and still gives each store read
-/// dozens of nodes to overlap.
+/// Most updates below a subtree that preload() reads as one region (the
+/// largest subtree under at most this many). The walk comes back to the
+/// nodes preload() read; with a whole 10k-key batch preloaded at once that
+/// is megabytes, evicted by the time the walk reads them (each of those
+/// reads then waits on memory alone). A region stays in the L2 cache; the
+/// regions of a batch of evenly spread keys hold 16 to 256 updates (about
+/// 40 for 10k keys over 1M), and their deeper levels give each store read
+/// tens of nodes to overlap. 64 and 1024 measured no better.
 constexpr std::size_t kRegionUpdates = 256;
 
 /// One version's update: walks the base tree along the updated keys,
@@ -101,8 +103,9 @@ class Updater {
         for (std::size_t k = c; k < c + count; ++k) {
           const auto* in = level.nodes[k] ? std::get_if<InternalNode>(level.nodes[k]) : nullptr;
           // Leaves and missing nodes end the descent; a node of another kind
-          // than its parent says (a corrupt store) fails in update().
-          if (!in || visits[k].leaf) continue;
+          // than its parent says, or an internal node where a key hash has no
+          // nibble left (a corrupt store), fails in update().
+          if (!in || visits[k].leaf || depth >= limits::kMaxDepth) continue;
           // The same descent as update_internal(): one child per run of
           // updates sharing a nibble, where the node has that child.
           for (std::size_t i = visits[k].first, j; i < visits[k].last; i = j) {
@@ -157,8 +160,10 @@ class Updater {
   /// update() of `node`, the stored node `existing` names (nullptr: missing).
   std::optional<NodeRef> update_stored(const NibblePath& path, const NodeRef& existing,
                                        const Node* node, std::span<const KeyUpdate> ups) {
-    // Missing, or of another kind than its parent says: a corrupt store.
-    if (!node || std::holds_alternative<LeafNode>(*node) != existing.leaf) {
+    // Missing, of another kind than its parent says, or internal below the
+    // last nibble of a key hash: a corrupt store.
+    if (!node || std::holds_alternative<LeafNode>(*node) != existing.leaf ||
+        (!existing.leaf && path.size() >= limits::kMaxDepth)) {
       failed_ = true;
       return existing;
     }
@@ -417,6 +422,8 @@ std::expected<ValueWithProof, TreeError> get_with_proof(const TreeReader& reader
       if (leaf->key_hash == key_hash) out.value_hash = leaf->value_hash;
       break;
     }
+    // An internal node below the last nibble of a key hash: a corrupt store.
+    if (path.size() >= limits::kMaxDepth) return std::unexpected(TreeError::kMissingNode);
     const auto& in = std::get<InternalNode>(*node);
     std::uint8_t nib = nibble_at(key_hash, path.size());
     ProofLevel level;

@@ -120,7 +120,8 @@ class InMemoryTreeStore final : public TreeStore {
 /// A store seen with some not-yet-written versions laid over it (the
 /// certified-but-uncommitted blocks of DESIGN §6): a proposer or voter
 /// computes a block's state root on top of its ancestors without writing them.
-/// Holds references: `base` and every batch must outlive the overlay.
+/// Holds a reference to `base`, which must outlive the overlay; a pushed
+/// batch's nodes are shared, so the batch itself may go.
 class OverlayReader final : public TreeReader {
  public:
   explicit OverlayReader(const TreeReader& base) : base_(&base) {}

@@ -169,8 +169,8 @@ TEST(Jmt, RandomBatchesMatchTheReferenceAtEveryVersion) {
 
 TEST(Jmt, LargeBatchesMatchTheReferenceAtEveryVersion) {
   // Batches of thousands of updates: the walk reads the top of the tree
-  // node by node and preloads the subtrees below it region by region (a
-  // few hundred updates each); small batches are one region.
+  // node by node and preloads the subtrees below it region by region (at
+  // most 256 updates each); small batches are one region.
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     std::mt19937_64 rng(seed);
     InMemoryTreeStore store;
@@ -331,6 +331,83 @@ TEST(Jmt, AMissingNodeAboveOrAtARegionIsAnErrorToo) {
   SwappingReader leaf_for_one(store, one, leaf);
   EXPECT_EQ(error_of(apply_updates(leaf_for_one, 0, 1, again)), TreeError::kMissingNode);
   EXPECT_TRUE(apply_updates(store, 0, 1, again).has_value());
+}
+
+/// A store that makes each node as it reads it, as a store decoding from
+/// disk does: the tree must hold what TreeReader::nodes() hands out.
+class DecodingReader final : public TreeReader {
+ public:
+  explicit DecodingReader(const TreeReader& base) : base_(base) {}
+  NodePtr node(const NodeKey& k) const override {
+    NodePtr stored = base_.node(k);
+    if (!stored) return nullptr;
+    if (const auto* leaf = std::get_if<LeafNode>(stored.get()))
+      return make_leaf(leaf->key_hash, leaf->value_hash, *pool_);
+    const auto& in = std::get<InternalNode>(*stored);
+    return make_internal(in.bitmap, in.leaf_bitmap, in.children, *pool_);
+  }
+  std::optional<Root> root_at(Version v) const override { return base_.root_at(v); }
+
+ private:
+  const TreeReader& base_;
+  NodePool::Owner pool_ = NodePool::make();  // recycles a freed node at once
+};
+
+TEST(Jmt, AReaderThatMakesItsNodesGivesTheSameRoots) {
+  std::mt19937_64 rng(5);
+  InMemoryTreeStore store;
+  DecodingReader decoding(store);
+  Map model;
+  for (Version v = 0; v < 8; ++v) {
+    auto ups = random_batch(rng, 5000, 3000);
+    sort_updates(ups);
+    apply_to(model, ups);
+    auto batch = apply_updates(decoding, store.latest_version(), v, ups);
+    ASSERT_TRUE(batch);
+    ASSERT_EQ(batch->root.hash(), ref_root(model)) << "version " << v;
+    store.write(std::move(*batch));
+  }
+}
+
+/// A store whose node at depth 63 on `key`'s path claims an internal child,
+/// and whose every node at depth 64 is internal: below the last nibble.
+class TooDeepReader final : public TreeReader {
+ public:
+  TooDeepReader(const TreeReader& base, const Hash& key) : base_(base), key_(key) {}
+  NodePtr node(const NodeKey& k) const override {
+    NodePtr stored = base_.node(k);
+    if (k.path.size() == limits::kMaxDepth) return base_.node(NodeKey{0, NibblePath{}});
+    if (k.path.size() + 1 == limits::kMaxDepth && k.path.is_prefix_of(key_) && stored) {
+      const auto& in = std::get<InternalNode>(*stored);
+      return make_internal(in.bitmap, 0, in.children, *pool_);
+    }
+    return stored;
+  }
+  std::optional<Root> root_at(Version v) const override { return base_.root_at(v); }
+
+ private:
+  const TreeReader& base_;
+  Hash key_;
+  NodePool::Owner pool_ = NodePool::make();
+};
+
+TEST(Jmt, AnInternalNodeBelowTheLastNibbleIsAnErrorNotACrash) {
+  // Two key hashes that differ only in their last nibble: a chain of 64
+  // internal nodes, the leaves at depth 64.
+  Hash a{}, b{};
+  a.bytes[31] = 0x01;
+  b.bytes[31] = 0x02;
+  InMemoryTreeStore store;
+  std::vector<KeyUpdate> ups{{a, val(1)}, {b, val(2)}};
+  sort_updates(ups);
+  store.write(*apply_updates(store, std::nullopt, 0, ups));
+  auto proof = get_with_proof(store, 0, a);
+  ASSERT_TRUE(proof);
+  ASSERT_EQ(proof->proof.levels.size(), limits::kMaxDepth);
+  TooDeepReader deep(store, a);
+  std::vector<KeyUpdate> one{{a, val(3)}};
+  EXPECT_EQ(error_of(apply_updates(deep, 0, 1, one)), TreeError::kMissingNode);
+  EXPECT_EQ(error_of(get_with_proof(deep, 0, a)), TreeError::kMissingNode);
 }
 
 TEST(Jmt, ANodeOfTheWrongKindIsAnErrorNotACrash) {
