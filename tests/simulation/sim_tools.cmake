@@ -65,20 +65,24 @@ if(NOT magic STREQUAL "28b52ffd")
   string(APPEND failures "\n  trace.zst is not zstd (starts ${magic})")
 endif()
 
-# Ctrl-C: a partial report, exit 130.
-execute_process(COMMAND timeout --preserve-status -s INT 3 ${SIM} --duration 86000 --tps 10
-                        --json --quiet --max-memory-mb 100000
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 60)
+# Ctrl-C: a partial report, exit 130. The signal is sent once the run
+# reports progress (signal_after_start.sh), not after a fixed delay.
+set(after_start bash ${CMAKE_CURRENT_LIST_DIR}/signal_after_start.sh)
+execute_process(COMMAND ${after_start} INT "${dir}/int.json" ${SIM} --duration 86000 --tps 10
+                        --json --max-memory-mb 100000
+                RESULT_VARIABLE rc TIMEOUT 60)
 expect_rc(130 "${rc}" "Ctrl-C during a long run")
+file(READ "${dir}/int.json" out)
 if(NOT out MATCHES "\"interrupted\": true" OR NOT out MATCHES "\"trace_hash\"")
   string(APPEND failures "\n  Ctrl-C printed no partial report: ${out}")
 endif()
 
 # SIGTERM: a partial report too, exit 143.
-execute_process(COMMAND timeout --preserve-status -s TERM 3 ${SIM} --duration 86000 --tps 10
-                        --json --quiet --max-memory-mb 100000
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out TIMEOUT 60)
+execute_process(COMMAND ${after_start} TERM "${dir}/term.json" ${SIM} --duration 86000 --tps 10
+                        --json --max-memory-mb 100000
+                RESULT_VARIABLE rc TIMEOUT 60)
 expect_rc(143 "${rc}" "SIGTERM during a long run")
+file(READ "${dir}/term.json" out)
 if(NOT out MATCHES "\"interrupted\": true")
   string(APPEND failures "\n  SIGTERM printed no partial report")
 endif()
