@@ -306,7 +306,13 @@ void BM_Blake2b(benchmark::State& state) {
     benchmark::DoNotOptimize(types::hash_bytes(data));
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Blake2b)->Name("blake2b_256_bytes")->Arg(64)->Arg(1024)->Arg(1 << 20);
+BENCHMARK(BM_Blake2b)
+    ->Name("blake2b_256_bytes")
+    ->Arg(64)
+    ->Arg(65)
+    ->Arg(515)
+    ->Arg(1024)
+    ->Arg(1 << 20);
 
 }  // namespace
 }  // namespace hyperscale::bench

@@ -1,6 +1,7 @@
 #include "jmt/node_pool.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <new>
 
 #if defined(__linux__)
@@ -34,8 +35,14 @@ void* NodePool::allocate(std::size_t bytes) {
   if (!free.empty()) {
     void* p = free.back();
     free.pop_back();
-    // A later allocation of this size will write there: start its miss now.
-    if (free.size() > kPrefetchAhead) __builtin_prefetch(free[free.size() - kPrefetchAhead], 1);
+    // A later allocation of this size will write there: start its misses
+    // now, every line of it (a node is written whole, and a store waiting
+    // on a line holds up the ones behind it).
+    if (free.size() > kPrefetchAhead) {
+      const auto ahead = reinterpret_cast<std::uintptr_t>(free[free.size() - kPrefetchAhead]);
+      for (std::uintptr_t line = ahead & ~std::uintptr_t{63}; line < ahead + bytes; line += 64)
+        __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
+    }
     ++live_;
     last_end_ = static_cast<std::byte*>(p) + bytes;
     return p;

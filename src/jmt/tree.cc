@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 
 #include "types/assert.h"
@@ -39,6 +40,49 @@ struct Level {
   std::vector<const Node*> nodes;
   std::size_t next = 0;
 };
+
+/// A node's children by nibble while it is rebuilt. Absent slots stay
+/// uninitialized: every rewritten internal node passes through here, and
+/// zero-filling sixteen optional references (900 bytes) cost more than
+/// filling the ones present. A slot is written before it is read (present()).
+class ChildSlots {
+ public:
+  /// Bit n: a child at nibble n.
+  std::uint16_t present() const { return present_; }
+  bool has(std::uint8_t n) const { return (present_ >> n & 1) != 0; }
+  /// The child at `n` (has(n)).
+  NodeRef get(std::uint8_t n) const {
+    NodeRef r;
+    std::memcpy(r.hash.bytes.data(), hashes_.data() + 32 * n, 32);
+    r.version = versions_[n];
+    r.leaf = (leaf_ >> n & 1) != 0;
+    return r;
+  }
+  std::optional<NodeRef> at(std::uint8_t n) const {
+    return has(n) ? std::optional<NodeRef>(get(n)) : std::nullopt;
+  }
+  void set(std::uint8_t n, const Hash& hash, Version version, bool leaf) {
+    std::memcpy(hashes_.data() + 32 * n, hash.bytes.data(), 32);
+    versions_[n] = version;
+    const auto bit = static_cast<std::uint16_t>(1u << n);
+    present_ = static_cast<std::uint16_t>(present_ | bit);
+    leaf_ = static_cast<std::uint16_t>(leaf ? leaf_ | bit : leaf_ & ~bit);
+  }
+  void set(std::uint8_t n, const std::optional<NodeRef>& r) {
+    if (r)
+      set(n, r->hash, r->version, r->leaf);
+    else
+      present_ = static_cast<std::uint16_t>(present_ & ~(1u << n));
+  }
+
+ private:
+  static_assert(sizeof(Hash) == 32);
+  std::uint16_t present_ = 0;
+  std::uint16_t leaf_ = 0;
+  std::array<std::uint8_t, 32 * limits::kRadix> hashes_;  // written before read
+  std::array<Version, limits::kRadix> versions_;          // written before read
+};
+
 /// Nodes per store read in preload(): enough to overlap their misses.
 constexpr std::size_t kPreloadChunk = 128;
 /// Most updates below a subtree that preload() reads as one region (the
@@ -227,10 +271,10 @@ class Updater {
                                          std::span<const InternalNode::Child> kids,
                                          std::span<const KeyUpdate> ups) {
     const std::size_t depth = path.size();
-    std::array<std::optional<NodeRef>, limits::kRadix> children;
+    ChildSlots children;
     for (std::uint16_t bits = bitmap, idx = 0; bits != 0; bits &= bits - 1, ++idx) {
       auto n = static_cast<std::uint8_t>(std::countr_zero(bits));
-      children[n] = NodeRef{kids[idx].hash, kids[idx].version, (leaf_bitmap >> n & 1) != 0};
+      children.set(n, kids[idx].hash, kids[idx].version, (leaf_bitmap >> n & 1) != 0);
     }
     bool changed = false;
     std::size_t i = 0;
@@ -239,10 +283,11 @@ class Updater {
       std::size_t j = i + 1;
       while (j < ups.size() && nibble_at(ups[j].key_hash, depth) == nib)
         ++j;
-      auto updated = update(path.child(nib), children[nib], ups.subspan(i, j - i));
-      if (updated != children[nib]) {
+      const std::optional<NodeRef> current = children.at(nib);
+      auto updated = update(path.child(nib), current, ups.subspan(i, j - i));
+      if (updated != current) {
         changed = true;
-        children[nib] = updated;
+        children.set(nib, updated);
       }
       i = j;
     }
@@ -253,19 +298,15 @@ class Updater {
 
   /// A node at `path` over `children`: nothing, the lone leaf moved up, or
   /// an internal node.
-  std::optional<NodeRef> assemble(const NibblePath& path,
-                                  const std::array<std::optional<NodeRef>, limits::kRadix>& kids) {
-    std::size_t count = 0;
-    std::uint8_t last = 0;
-    for (std::uint8_t n = 0; n < limits::kRadix; ++n)
-      if (kids[n]) {
-        ++count;
-        last = n;
-      }
-    if (count == 0) return std::nullopt;
-    if (count == 1 && kids[last]->leaf) {
+  std::optional<NodeRef> assemble(const NibblePath& path, const ChildSlots& kids) {
+    const std::uint16_t present = kids.present();
+    if (present == 0) return std::nullopt;
+    const auto count = static_cast<std::size_t>(std::popcount(present));
+    const auto last = static_cast<std::uint8_t>(std::bit_width(present) - 1);
+    if (count == 1 && kids.get(last).leaf) {
       // A lone leaf sits at the shortest unique prefix: move it up here.
-      NodeKey from{kids[last]->version, path.child(last)};
+      const NodeRef lone = kids.get(last);
+      NodeKey from{lone.version, path.child(last)};
       NodePtr leaf;
       if (from.version == version_ && !written_.empty() && written_.back().first == from) {
         // Written by this version a level down, and last: the other children
@@ -283,7 +324,7 @@ class Updater {
         retire(from);
       }
       written_.emplace_back(NodeKey{version_, path}, std::move(leaf));
-      return NodeRef{kids[last]->hash, version_, true};
+      return NodeRef{lone.hash, version_, true};
     }
     std::uint16_t bitmap = 0, leaf_bitmap = 0;
     // Raw storage: a zeroed array of 16 children would cost more than filling it.
@@ -291,12 +332,13 @@ class Updater {
         raw;
     auto* children = reinterpret_cast<InternalNode::Child*>(raw.data());
     std::size_t added = 0;
-    for (std::uint8_t n = 0; n < limits::kRadix; ++n) {
-      if (!kids[n]) continue;
+    for (std::uint16_t bits = present; bits != 0; bits &= bits - 1) {
+      auto n = static_cast<std::uint8_t>(std::countr_zero(bits));
+      const NodeRef kid = kids.get(n);
       auto bit = static_cast<std::uint16_t>(1u << n);
       bitmap |= bit;
-      if (kids[n]->leaf) leaf_bitmap |= bit;
-      std::construct_at(children + added++, InternalNode::Child{kids[n]->hash, kids[n]->version});
+      if (kid.leaf) leaf_bitmap |= bit;
+      std::construct_at(children + added++, InternalNode::Child{kid.hash, kid.version});
     }
     std::span<const InternalNode::Child> made(children, count);
     Hash h = internal_hash(bitmap, made);
@@ -327,14 +369,14 @@ class Updater {
     }
     const std::size_t depth = path.size();
     HS_ASSERT_MSG(depth < limits::kMaxDepth, "two equal key hashes in one batch");
-    std::array<std::optional<NodeRef>, limits::kRadix> kids;
+    ChildSlots kids;
     std::size_t i = 0;
     while (i < entries.size()) {
       std::uint8_t nib = nibble_at(entries[i].key_hash, depth);
       std::size_t j = i + 1;
       while (j < entries.size() && nibble_at(entries[j].key_hash, depth) == nib)
         ++j;
-      kids[nib] = build(path.child(nib), entries.subspan(i, j - i));
+      kids.set(nib, build(path.child(nib), entries.subspan(i, j - i)));
       i = j;
     }
     auto ref = assemble(path, kids);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -64,10 +65,12 @@ void InMemoryTreeStore::nodes(std::span<const NodeKey> keys, std::span<const Nod
         continue;
       }
       if (const auto* in = std::get_if<InternalNode>(f->get())) {
-        const auto* bytes = reinterpret_cast<const char*>(in->children.data());
-        for (std::size_t off = 0; off < in->children.size() * sizeof(InternalNode::Child);
-             off += 64)
-          __builtin_prefetch(bytes + off);
+        // Every line the children touch, the last one included when they
+        // do not start on a line boundary.
+        const auto begin = reinterpret_cast<std::uintptr_t>(in->children.data());
+        const std::uintptr_t end = begin + in->children.size_bytes();
+        for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < end; line += 64)
+          __builtin_prefetch(reinterpret_cast<const void*>(line));
       }
       out[k] = f->get();
     }
