@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "jmt/limits.h"
 #include "types/limits.h"
 
 namespace hyperscale::sim_app {
@@ -26,12 +27,18 @@ constexpr double kPerBlockPerValidatorBytes = 2400;
 /// workload keys (measured: 100k accounts, 4 validators, 605 MiB peak).
 constexpr double kPerAccountPerValidatorBytes = 1200;
 constexpr double kPerAccountBytes = 1200;
-/// Execution: each transaction's outcome, per validator of its shard (the
-/// certificate blocks in the simulated disk, the ledger's records), plus a
-/// part per signer of the shard (the state votes and signer sets): fitted
-/// on 16, 32 and 64 validators × 3 s and 32 × 8 s at 1000 tx/s (peak RSS
-/// 299 MiB, 630 MiB, 1.53 GiB, 1.12 GiB).
-constexpr double kPerOutcomePerValidatorBytes = 1500;
+/// Execution: each transaction's outcome, per validator of its shard, in
+/// two parts. What stays for the whole run (the certificate blocks on the
+/// simulated disk, the ledger's records): growth once the tree's window is
+/// full, 0.45 KB (heaptrack and peak RSS, 4 validators × 16-32 s at 1000
+/// tx/s). What stays only while the state tree retains the versions that
+/// wrote it (the tree nodes each outcome's writes make, pruned past
+/// jmt::limits::kMinRetainedVersions): 1.15 KB more while that window fills.
+/// Plus a part per signer of the shard (the state votes and signer sets):
+/// fitted on 16, 32 and 64 validators × 3 s and 32 × 8 s at 1000 tx/s (peak
+/// RSS 299 MiB, 630 MiB, 1.53 GiB, 1.12 GiB).
+constexpr double kPerOutcomePerValidatorBytes = 500;
+constexpr double kTreePerOutcomePerValidatorBytes = 1200;
 constexpr double kPerOutcomePerValidatorPerSignerBytes = 54;
 /// Upper estimate: the measured peaks sit 20-40 % below the model.
 constexpr double kMargin = 1.25;
@@ -66,9 +73,17 @@ MemoryEstimate estimate_memory(const simulation::Scenario& s) {
                               ? static_cast<double>(s.workload.accounts_per_shard) * s.sim.shards *
                                     (n * kPerAccountPerValidatorBytes + kPerAccountBytes)
                               : 0.0;
+  // The tree keeps the writes of its retained versions: as many seconds of
+  // outcomes as that many blocks take, counted at half the fastest block
+  // rate above (a loaded shard measures one block per 116-133 ms at 50 ms
+  // links; slower blocks keep more seconds, so the slower rate errs high).
+  const double tree_window_s = static_cast<double>(jmt::limits::kMinRetainedVersions + 1) * 2.0 *
+                               std::max(interval_ms, 1.0) / 1000.0;
+  const double tree_txs = std::min(txs, static_cast<double>(s.workload.tps) * tree_window_s);
   const double outcomes =
       s.execution
-          ? txs * n * (kPerOutcomePerValidatorBytes + n * kPerOutcomePerValidatorPerSignerBytes)
+          ? txs * n * (kPerOutcomePerValidatorBytes + n * kPerOutcomePerValidatorPerSignerBytes) +
+                tree_txs * n * kTreePerOutcomePerValidatorBytes
           : 0.0;
   MemoryEstimate e;
   e.bytes = static_cast<std::uint64_t>(

@@ -20,8 +20,10 @@ struct MemoryEstimate {
 /// build (docs/performance.md, "Memory"): a fixed part, a part per
 /// validator, a part per submitted transaction (kept by the simulated
 /// disks), each validator's replay window (the transactions of the last
-/// validity window) and a part per block per validator (the simulated
-/// disks), plus 25 %: measured peaks sit 20-40 % below it.
+/// validity window), a part per block per validator (the simulated
+/// disks) and, with execution, parts per funded account and per outcome (the
+/// state tree's share only for the outcomes of its retention window), plus
+/// 25 %: measured peaks sit 20-50 % below it.
 MemoryEstimate estimate_memory(const simulation::Scenario& scenario);
 
 /// MemAvailable from /proc/meminfo, in bytes; 0 when unknown.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "memory_estimate.h"
 #include "options.h"
 #include "report.h"
 #include "simulation/fault_schedule.h"
@@ -315,6 +316,52 @@ TEST(Timeline, KeptPointsStayBoundedAndMergeByTime) {
   EXPECT_EQ(txs, report.committed_txs);
   EXPECT_EQ(points.back().shards[0].height, report.shard_heights[0]);
   EXPECT_EQ(points.back().heights.size(), 4u);
+}
+
+/// The estimate of a run given on the command line.
+double estimate_mib(std::vector<std::string> args) {
+  auto parsed = parse(std::move(args));
+  const auto* o = std::get_if<Options>(&parsed);
+  EXPECT_NE(o, nullptr);
+  return o ? static_cast<double>(estimate_memory(o->scenario).bytes) / (1 << 20) : 0.0;
+}
+
+// Peak RSS measured on the release build (docs/performance.md, "Simulator
+// memory"): the estimate refuses runs that would not fit, so it must never
+// fall below what a run really needs.
+TEST(MemoryEstimate, StaysAboveMeasuredPeaks) {
+  struct Measured {
+    std::vector<std::string> args;
+    double peak_mib;
+  };
+  const std::vector<Measured> runs = {
+      {{"--duration", "60", "--crypto", "mock"}, 299},
+      {{"--duration", "120", "--crypto", "mock"}, 424},
+      {{"--validators", "16", "--duration", "3", "--crypto", "mock"}, 299},
+      {{"--validators", "32", "--duration", "3", "--crypto", "mock"}, 630},
+      {{"--validators", "64", "--duration", "3", "--crypto", "mock"}, 1567},
+      {{"--validators", "32", "--duration", "8", "--crypto", "mock"}, 1147},
+  };
+  for (const auto& run : runs) {
+    std::string line;
+    for (const auto& a : run.args)
+      line += a + " ";
+    EXPECT_GE(estimate_mib(run.args), run.peak_mib) << line;
+  }
+}
+
+// The state tree keeps its retained versions' nodes, then reuses pruned
+// memory: the estimate grows faster while that window fills than after.
+TEST(MemoryEstimate, TheTreePartStopsGrowingOnceItsWindowIsFull) {
+  auto at = [](int seconds) {
+    return estimate_mib({"--duration", std::to_string(seconds), "--crypto", "mock"});
+  };
+  const double early = at(10) - at(5);    // the tree's window still filling
+  const double late = at(305) - at(300);  // full: only the stored chain grows
+  EXPECT_GT(late, 0.0);
+  EXPECT_GT(early, 1.5 * late);
+  // Linear once the window is full.
+  EXPECT_NEAR(at(600) - at(300), at(900) - at(600), 1.0);
 }
 
 }  // namespace
