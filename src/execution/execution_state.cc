@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "crypto/signing.h"
 #include "types/assert.h"
@@ -230,6 +231,12 @@ std::vector<Action> ExecutionState::on_executed(types::TimestampMs now,
     duty.own_vote = vote;
     duty.own_writes = r.writes;
     duty.waiting[self_] = vote;  // verified like any other before it counts
+    // Votes that came before this one are judged against it now.
+    duty.waiting_power = 0;
+    duty.waiting_disagreeing = 0;
+    for (const auto& [voter, waiting] : duty.waiting)
+      count_waiting(duty, waiting);
+    unscheduled_.insert(r.tx_hash);
     message.votes.push_back(vote);
     auto decision = r.success ? types::Decision::kAccept : types::Decision::kReject;
     emit_status(r.tx_hash, types::TransactionStatus(types::status::Executed{decision}), out);
@@ -263,30 +270,43 @@ std::vector<Action> ExecutionState::on_state_votes(types::TimestampMs now, types
       continue;
     ++stats_.votes_received;
     duty.waiting.emplace(from, vote);
+    count_waiting(duty, vote);
+    unscheduled_.insert(vote.content.tx_hash);
   }
   schedule_verification(out);
   return out;
 }
 
+void ExecutionState::count_waiting(Duty& duty, const types::StateVote& vote) const {
+  if (!duty.own_vote) return;
+  if (vote.content == duty.own_vote->content) {
+    const auto& committee = topology_.committee(shard_);
+    // Only members' votes wait (on_state_votes checks the sender).
+    if (auto index = committee.index_of(vote.voter))
+      duty.waiting_power += committee.at(*index).power;
+  } else {
+    ++duty.waiting_disagreeing;
+  }
+}
+
 void ExecutionState::schedule_verification(std::vector<Action>& out) {
   if (verifying_) return;
   const auto& committee = topology_.committee(shard_);
-  auto power = [&](types::ValidatorId v) { return committee.at(*committee.index_of(v)).power; };
   core::VerifyStateVotesJob job;
-  for (auto& [hash, duty] : duties_) {
+  for (const Hash& hash : std::exchange(unscheduled_, {})) {
+    auto found = duties_.find(hash);
+    if (found == duties_.end()) continue;  // completed meanwhile
+    Duty& duty = found->second;
     if (!duty.own_vote || duty.certificate || duty.waiting.empty()) continue;
-    types::VotingPower agreeing = 0;
-    for (const auto& [voter, v] : duty.verified)
-      agreeing += power(voter);
-    for (auto it = duty.waiting.begin(); it != duty.waiting.end();) {
-      if (it->second.content == duty.own_vote->content) {
-        agreeing += power(it->first);
-        ++it;
-      } else {
-        ++stats_.votes_disagreeing;
-        it = duty.waiting.erase(it);
-      }
+    if (duty.waiting_disagreeing > 0) {
+      // A vote for another outcome never counts toward this one's quorum.
+      std::erase_if(duty.waiting, [&](const auto& entry) {
+        return entry.second.content != duty.own_vote->content;
+      });
+      stats_.votes_disagreeing += duty.waiting_disagreeing;
+      duty.waiting_disagreeing = 0;
     }
+    const types::VotingPower agreeing = duty.verified_power + duty.waiting_power;
     if (duty.waiting.empty() || agreeing < committee.quorum_power()) continue;
     core::StateVoteGroup group;
     group.tx_hash = hash;
@@ -295,6 +315,7 @@ void ExecutionState::schedule_verification(std::vector<Action>& out) {
       duty.in_job.insert(voter);
     }
     duty.waiting.clear();
+    duty.waiting_power = 0;
     for (const auto& [voter, v] : duty.verified)
       group.verified.push_back(v);
     group.writes = duty.own_writes;
@@ -309,13 +330,19 @@ std::vector<Action> ExecutionState::on_votes_verified(types::TimestampMs now,
                                                       const core::StateVotesVerified& result) {
   std::vector<Action> out;
   verifying_ = false;
+  const auto& committee = topology_.committee(shard_);
   for (const auto& g : result.groups) {
     auto it = duties_.find(g.tx_hash);
     if (it == duties_.end()) continue;
     Duty& duty = it->second;
     duty.in_job.clear();
+    unscheduled_.insert(g.tx_hash);  // votes that waited meanwhile may now make a quorum
     for (const auto& v : g.valid)
-      duty.verified.emplace(v->voter, v);
+      if (duty.verified.emplace(v->voter, v).second) {
+        // Only members' votes reach a job (on_state_votes checks the sender).
+        if (auto index = committee.index_of(v->voter))
+          duty.verified_power += committee.at(*index).power;
+      }
     for (auto voter : g.invalid) {
       duty.refused.insert(voter);
       ++stats_.votes_invalid;
