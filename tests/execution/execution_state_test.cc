@@ -242,6 +242,75 @@ TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
   EXPECT_FALSE(verified.groups[0].certificate.has_value());
 }
 
+/// The voters of each vote a state-vote job asks to verify, in order.
+std::vector<types::ValidatorId> voters_of(const core::VerifyStateVotesJob& job) {
+  std::vector<types::ValidatorId> out;
+  for (const auto& g : job.groups)
+    for (const auto& v : g.votes)
+      out.push_back(v.voter);
+  return out;
+}
+
+TEST(ExecutionState, VotesThatCameBeforeTheOwnOutcomeCountOnceItExists) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto tx = f.transfer(0, 1, 10);
+  std::vector<Action> out;
+  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  // Peers are faster: two agreeing votes and one for another outcome wait
+  // while this node has no outcome of its own to compare them with.
+  auto other = peer_votes(f, 3, exec[0]);
+  other.votes[0].content.outcome = types::Executed{true, types::hash_bytes("other")};
+  std::vector<Action> early = es.on_state_votes(2, 1, peer_votes(f, 1, exec[0]));
+  for (auto& a : es.on_state_votes(3, 2, peer_votes(f, 2, exec[0])))
+    early.push_back(std::move(a));
+  for (auto& a : es.on_state_votes(4, 3, other))
+    early.push_back(std::move(a));
+  EXPECT_TRUE(jobs_of<core::VerifyStateVotesJob>(early).empty());
+  // Its own outcome makes three agreeing votes of four: a quorum to verify.
+  auto a = es.on_executed(5, f.ctx.execute(exec[0]));
+  auto jobs = jobs_of<core::VerifyStateVotesJob>(a);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(voters_of(jobs[0]), (std::vector<types::ValidatorId>{0, 1, 2}));
+  EXPECT_EQ(es.stats().votes_disagreeing, 1u);
+  auto verified = std::get<core::StateVotesVerified>(core::run_job(f.ctx, jobs[0]));
+  ASSERT_EQ(verified.groups.size(), 1u);
+  EXPECT_TRUE(verified.groups[0].certificate.has_value());
+}
+
+TEST(ExecutionState, VotesThatArriveDuringABatchAreCheckedWhenItReturns) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  auto tx = f.transfer(0, 1, 10);
+  std::vector<Action> out;
+  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  es.on_executed(1, f.ctx.execute(exec[0]));
+  // Own, 1 and a forged 2: a quorum on its face, so a batch goes out.
+  auto forged = peer_votes(f, 2, exec[0]);
+  forged.votes[0].signature.bytes[0] ^= 1;
+  es.on_state_votes(2, 1, peer_votes(f, 1, exec[0]));
+  auto first = jobs_of<core::VerifyStateVotesJob>(es.on_state_votes(3, 2, forged));
+  ASSERT_EQ(first.size(), 1u);
+  // 3's vote comes while that batch is out: no second batch yet.
+  EXPECT_TRUE(jobs_of<core::VerifyStateVotesJob>(es.on_state_votes(4, 3, peer_votes(f, 3, exec[0])))
+                  .empty());
+  // The batch proves own and 1, refuses 2: no certificate; with 3's waiting
+  // vote the verified two make a quorum again, so 3 goes out at once.
+  auto result = std::get<core::StateVotesVerified>(core::run_job(f.ctx, first[0]));
+  ASSERT_EQ(result.groups.size(), 1u);
+  EXPECT_FALSE(result.groups[0].certificate.has_value());
+  auto second = jobs_of<core::VerifyStateVotesJob>(es.on_votes_verified(5, result));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(voters_of(second[0]), std::vector<types::ValidatorId>{3});
+  ASSERT_EQ(second[0].groups.size(), 1u);
+  EXPECT_EQ(second[0].groups[0].verified.size(), 2u);
+  auto done = std::get<core::StateVotesVerified>(core::run_job(f.ctx, second[0]));
+  ASSERT_EQ(done.groups.size(), 1u);
+  EXPECT_TRUE(done.groups[0].certificate.has_value());
+}
+
 /// Orders a transfer in block 1 on `es`, executes it, and returns a
 /// certificate of its true outcome (changed by `edit`) with a quorum of
 /// signers but no valid signature.
