@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/message_samples.h"
+#include "execution/ledger.h"
 #include "jmt/tree.h"
 #include "types/generators.h"
 
@@ -136,6 +137,22 @@ int main(int argc, char** argv) {
       Bytes enc = encode(proof->proof);
       bytes.insert(bytes.end(), enc.begin(), enc.end());
       std::ofstream out(dir / ("seed-" + std::to_string(id)), std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(bytes.data()),
+                static_cast<std::streamsize>(bytes.size()));
+      ok = ok && static_cast<bool>(out);
+    }
+  }
+  {
+    // Execution's stored ledger entries: generated transactions at a few
+    // ordering heights.
+    fs::path dir = root / "ledger_entry";
+    fs::create_directories(dir);
+    for (int i = 0; i < kSeedsPerType; ++i) {
+      rc::Random random(static_cast<std::uint64_t>(0x1ed9e000 + i));
+      auto tx = rc::gen::arbitrary<TransactionRef>()(random, 10 + 10 * i).value();
+      hyperscale::execution::PendingTx p{tx, {}, static_cast<BlockHeight>(1 + 1000 * i)};
+      Bytes bytes = hyperscale::execution::encode_ledger_entry(p);
+      std::ofstream out(dir / ("seed-" + std::to_string(i)), std::ios::binary | std::ios::trunc);
       out.write(reinterpret_cast<const char*>(bytes.data()),
                 static_cast<std::streamsize>(bytes.size()));
       ok = ok && static_cast<bool>(out);

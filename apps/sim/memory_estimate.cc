@@ -37,10 +37,11 @@ constexpr double kPerAccountBytes = 1200;
 /// window fills, but heaptrack puts the tree's pools, table and stale
 /// records at about 3 KB per outcome and validator of the window, part of it
 /// the genesis tree: charged 2 KB, so that the short runs, which are mostly
-/// this part, keep a margin (8 s: 155 MiB measured).
+/// this part, keep a margin (8 s: 161 MiB measured, with the stored state).
 /// Plus a part per signer of the shard (the state votes and signer sets):
 /// fitted on 16, 32 and 64 validators × 3 s and 32 × 8 s at 1000 tx/s (peak
-/// RSS 299 MiB, 630 MiB, 1.53 GiB, 1.12 GiB).
+/// RSS 299 MiB, 630 MiB, 1.53 GiB, 1.12 GiB; 314 MiB, 655 MiB, 1.54 GiB,
+/// 1.15 GiB since each validator's disk keeps the substates written).
 constexpr double kPerOutcomePerValidatorBytes = 500;
 constexpr double kTreePerOutcomePerValidatorBytes = 2000;
 constexpr double kPerOutcomePerValidatorPerSignerBytes = 54;

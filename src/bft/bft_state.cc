@@ -986,8 +986,14 @@ void BftState::try_commit(const Hash& certified_hash, std::vector<Action>& out) 
     const auto& b = (*chain)[i];
     const auto* record = leaders_.record(b->hash());
     HS_ASSERT_MSG(record, "a committed block has no leader record");
-    append(out, core::CommitBlock{b, qcs[i], *record});
-    if (execution_) execution_->committed(b, out);
+    auto at = out.size();
+    append(out, core::CommitBlock{b, qcs[i], *record, {}});
+    if (execution_) {
+      // Execution's actions follow the commit; its writes join the commit's batch.
+      core::ExecutionWrites writes;
+      execution_->committed(b, writes, out);
+      std::get<core::CommitBlock>(out[at]).execution = std::move(writes);
+    }
     leaders_.committed(b->hash());
     ++stats_.commits;
     replay_.advance(b->header().timestamp_ms);

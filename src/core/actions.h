@@ -9,6 +9,7 @@
 #include "core/events.h"
 #include "core/jobs.h"
 #include "core/messages.h"
+#include "types/state.h"
 #include "types/status.h"
 
 namespace hyperscale::core {
@@ -102,12 +103,31 @@ struct LeaderRecord {
   friend bool operator==(const LeaderRecord&, const LeaderRecord&) = default;
 };
 
-/// A block committed: persist it (with the QC that certifies it and its
-/// leader record) in height order.
+/// What execution writes with a committed block, in the block's own write
+/// batch (DESIGN §6 "lock table", §10 "Storage"): the shard's substate writes
+/// and the changes to its ledger of ordered, unfinished transactions (from
+/// which the lock table and each transaction's pending duty follow). A
+/// restarted validator reloads both instead of replaying its chain.
+struct ExecutionWrites {
+  /// The block's substate writes on this shard, strictly sorted by key (a
+  /// value, or nullopt for a delete).
+  std::vector<types::StateEntry> state;
+  /// Transactions the block ordered: key the tx hash, value execution's
+  /// encoding of the ledger entry (opaque to storage; execution/ledger.h).
+  std::vector<std::pair<types::Hash, types::Bytes>> ledger_put;
+  /// Transactions whose outcome the block holds: their entries go.
+  std::vector<types::Hash> ledger_erase;
+  friend bool operator==(const ExecutionWrites&, const ExecutionWrites&) = default;
+};
+
+/// A block committed: persist it (with the QC that certifies it, its leader
+/// record and execution's writes) in height order, as one write.
 struct CommitBlock {
   types::BlockRef block;
   types::QuorumCertificate qc;
   LeaderRecord leader_record;
+  /// Empty when the node runs without execution.
+  ExecutionWrites execution;
 };
 
 struct TransactionStatusUpdate {

@@ -59,7 +59,10 @@ class ExecutionView {
                                            std::span<const types::BlockRef> ancestors) = 0;
 
   /// `block` committed (called in height order, as consensus commits).
-  virtual void committed(const types::BlockRef& block, std::vector<Action>& out) = 0;
+  /// `writes` (empty on entry) receives what execution persists with the
+  /// block; it goes into the block's CommitBlock action.
+  virtual void committed(const types::BlockRef& block, ExecutionWrites& writes,
+                         std::vector<Action>& out) = 0;
 };
 
 }  // namespace hyperscale::core

@@ -30,25 +30,28 @@ core::TransactionsExecuted run_execution_job(const core::ExecuteTransactionsJob&
 
 ExecutionState::ExecutionState(ExecutionConfig config, types::Topology topology,
                                types::ValidatorId self,
-                               std::shared_ptr<const crypto::Signer> signer,
-                               std::span<const types::StateEntry> genesis,
-                               std::span<const types::BlockRef> committed)
+                               std::shared_ptr<const crypto::Signer> signer, ExecutionStart start)
     : config_(config),
       topology_(std::move(topology)),
       shard_(topology_.shard_of_validator(self).value()),
       self_(self),
       signer_(std::move(signer)),
-      state_(genesis),
-      ledger_(shard_, topology_.num_shards()) {
-  // Re-derive everything from the chain: state, locks, pending duties.
-  for (const auto& block : committed) {
-    auto writes = block_writes(*block, shard_, topology_.num_shards());
-    state_.commit(block->header().height, writes);
-    ledger_.commit(*block);
-  }
+      state_(std::move(start.state)),
+      ledger_(std::move(start.ledger)) {
+  HS_ASSERT(ledger_.shard() == shard_ && ledger_.num_shards() == topology_.num_shards());
+  HS_ASSERT_MSG(state_.version() == ledger_.height(), "state and ledger at different heights");
   for (const auto& [hash, pending] : ledger_.pending())
     duties_.emplace(hash, Duty{});
 }
+
+ExecutionState::ExecutionState(ExecutionConfig config, types::Topology topology,
+                               types::ValidatorId self,
+                               std::shared_ptr<const crypto::Signer> signer,
+                               std::span<const types::StateEntry> genesis,
+                               std::span<const types::BlockRef> committed)
+    : ExecutionState(config, topology, self, std::move(signer),
+                     replay_chain(genesis, committed, topology.shard_of_validator(self).value(),
+                                  topology.num_shards())) {}
 
 std::vector<Action> ExecutionState::start(types::TimestampMs now) {
   (void)now;
@@ -163,18 +166,25 @@ std::optional<std::string> ExecutionState::check(const types::Block& block,
   return std::nullopt;
 }
 
-void ExecutionState::committed(const types::BlockRef& block, std::vector<Action>& out) {
+void ExecutionState::committed(const types::BlockRef& block, core::ExecutionWrites& writes_out,
+                               std::vector<Action>& out) {
   const auto height = block->header().height;
   HS_ASSERT_MSG(height == state_.version() + 1, "blocks commit in height order");
   const auto& batch = batch_for(*block, {});
   // A committed root other than this node's own means its state diverged
   // (a corrupted store): reported, and its votes stop counting by themselves.
   if (batch.root.hash() != block->header().state_root) ++stats_.diverged_commits;
-  auto writes = block_writes(*block, shard_, topology_.num_shards());
+  auto fx = ledger_.commit(*block);
   // The store takes the batch's nodes (no reference counts to touch).
   auto entry = batches_.extract(block->hash());
-  state_.commit(height, writes, std::move(*entry.mapped()));
-  auto fx = ledger_.commit(*block);
+  state_.commit(height, fx.writes, std::move(*entry.mapped()));
+  // What storage keeps with the block: its writes and the ledger's changes.
+  for (const auto& f : fx.finished)
+    writes_out.ledger_erase.push_back(f.tx_hash);
+  for (const auto& tx : fx.ordered)
+    writes_out.ledger_put.emplace_back(tx->hash(),
+                                       encode_ledger_entry(*ledger_.pending(tx->hash())));
+  writes_out.state = std::move(fx.writes);
   for (const auto& f : fx.finished) {
     duties_.erase(f.tx_hash);
     if (f.decision == types::Decision::kAccept)

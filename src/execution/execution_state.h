@@ -9,9 +9,10 @@
 // outcomes, the state root); and, when an outcome commits, apply its writes
 // and complete the transaction.
 //
-// Everything it owes is derived from the committed chain (ExecutionLedger):
-// a restarted validator rebuilt from its blocks executes and votes again for
-// every transaction still pending.
+// Everything it owes is derived from the committed chain (ExecutionLedger)
+// and persisted with each committed block (core::ExecutionWrites): a
+// restarted validator reloads it (recovery.h) and executes and votes again
+// for every transaction still pending.
 
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "engine/engine.h"
 #include "execution/block_rules.h"
 #include "execution/ledger.h"
+#include "execution/recovery.h"
 #include "execution/state_store.h"
 
 namespace hyperscale::execution {
@@ -72,8 +74,14 @@ core::TransactionsExecuted run_execution_job(const core::ExecuteTransactionsJob&
 
 class ExecutionState final : public core::ExecutionView {
  public:
+  /// Starts from `start` (recovery.h: genesis, a replayed chain, or what
+  /// storage held at the committed tip); every transaction its ledger holds
+  /// unfinished becomes a duty.
+  ExecutionState(ExecutionConfig config, types::Topology topology, types::ValidatorId self,
+                 std::shared_ptr<const crypto::Signer> signer, ExecutionStart start);
   /// `genesis` is this shard's genesis state; `committed` the blocks
-  /// committed after genesis, in height order (empty on a fresh start).
+  /// committed after genesis, in height order (empty on a fresh start),
+  /// replayed.
   ExecutionState(ExecutionConfig config, types::Topology topology, types::ValidatorId self,
                  std::shared_ptr<const crypto::Signer> signer,
                  std::span<const types::StateEntry> genesis,
@@ -91,7 +99,8 @@ class ExecutionState final : public core::ExecutionView {
                          std::vector<types::TransactionRef> candidates);
   std::optional<std::string> check(const types::Block& block,
                                    std::span<const types::BlockRef> ancestors) override;
-  void committed(const types::BlockRef& block, std::vector<core::Action>& out) override;
+  void committed(const types::BlockRef& block, core::ExecutionWrites& writes,
+                 std::vector<core::Action>& out) override;
 
   // inputs (routed by the node)
   std::vector<core::Action> on_executed(types::TimestampMs now,

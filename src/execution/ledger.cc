@@ -64,6 +64,71 @@ BlockEffects ExecutionLedger::commit(const types::Block& block) {
   return fx;
 }
 
+types::Bytes encode_ledger_entry(const PendingTx& pending) {
+  types::Writer w;
+  w.u64(pending.ordered_height);
+  write(w, pending.tx);
+  return std::move(w).take();
+}
+
+types::DecodeResult<PendingTx> decode_ledger_entry(const types::Hash& key, types::ByteSpan value,
+                                                   types::ShardId shard, std::uint32_t num_shards) {
+  types::Reader r(value);
+  PendingTx p;
+  p.ordered_height = r.u64();
+  if (r.ok() && p.ordered_height == 0)
+    r.fail(types::DecodeErrorCode::kInvalidValue, "ledger entry ordered at genesis");
+  read(r, p.tx);
+  if (r.ok() && r.remaining() != 0)
+    r.fail(types::DecodeErrorCode::kTrailingBytes, "trailing bytes after ledger entry");
+  if (r.ok() && p.tx->hash() != key)
+    r.fail(types::DecodeErrorCode::kHashMismatch, "ledger entry's transaction is not its key");
+  if (!r.ok()) return std::unexpected(r.error());
+  p.local = local_access(p.tx->access(), shard, num_shards);
+  return p;
+}
+
+std::expected<ExecutionLedger, std::string> ExecutionLedger::restore(
+    types::ShardId shard, std::uint32_t num_shards, types::BlockHeight height,
+    std::span<const std::pair<types::Hash, types::Bytes>> entries) {
+  ExecutionLedger ledger(shard, num_shards);
+  ledger.height_ = height;
+  for (const auto& [key, value] : entries) {
+    auto name = [&key] { return "ledger entry " + key.hex().substr(0, 16) + ": "; };
+    auto p = decode_ledger_entry(key, value, shard, num_shards);
+    if (!p) return std::unexpected(name() + p.error().message());
+    if (p->ordered_height > height)
+      return std::unexpected(name() + "ordered at height " + std::to_string(p->ordered_height) +
+                             ", above the committed height " + std::to_string(height));
+    if (ledger.pending_.contains(key)) return std::unexpected(name() + "stored twice");
+    if (!ledger.locks_.can_lock(p->local))
+      return std::unexpected(name() + "its locks conflict with another unfinished transaction's");
+    ledger.locks_.lock(key, p->local);
+    ledger.pending_.emplace(key, std::move(*p));
+  }
+  return ledger;
+}
+
+std::vector<std::pair<types::Hash, types::Bytes>> ExecutionLedger::entries() const {
+  std::vector<std::pair<types::Hash, types::Bytes>> out;
+  out.reserve(pending_.size());
+  for (const auto& [hash, p] : pending_)
+    out.emplace_back(hash, encode_ledger_entry(p));
+  return out;
+}
+
+bool ExecutionLedger::same_as(const ExecutionLedger& other) const {
+  if (height_ != other.height_ || shard_ != other.shard_ || num_shards_ != other.num_shards_ ||
+      pending_.size() != other.pending_.size() || !(locks_ == other.locks_))
+    return false;
+  return std::equal(pending_.begin(), pending_.end(), other.pending_.begin(),
+                    [](const auto& a, const auto& b) {
+                      return a.first == b.first && a.second.tx->hash() == b.second.tx->hash() &&
+                             a.second.ordered_height == b.second.ordered_height &&
+                             a.second.local == b.second.local;
+                    });
+}
+
 AsOfParent::AsOfParent(const ExecutionLedger& ledger, std::span<const types::BlockRef> ancestors)
     : ledger_(ledger) {
   for (const auto& block : ancestors) {

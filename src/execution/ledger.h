@@ -8,13 +8,16 @@
 // AsOfParent lays a block's uncommitted ancestors over the committed ledger:
 // the view a voter checks a block against (block_rules.h).
 
+#include <expected>
 #include <map>
 #include <set>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "execution/lock_table.h"
 #include "types/block.h"
+#include "types/codec.h"
 
 namespace hyperscale::execution {
 
@@ -53,10 +56,38 @@ std::vector<types::StateEntry> block_writes(
     std::span<const types::TransactionCertificateRef> certificates, types::ShardId shard,
     std::uint32_t num_shards);
 
+/// A ledger entry as persisted with the block that ordered it
+/// (core::ExecutionWrites::ledger_put, keyed by the tx hash): the ordering
+/// height (u64), then the transaction's canonical encoding.
+types::Bytes encode_ledger_entry(const PendingTx& pending);
+
+/// Decodes what encode_ledger_entry() wrote under `key`, for `shard` of
+/// `num_shards` (the locks are re-derived from the transaction). Errors (a
+/// corrupt store): the transaction's decode errors, kTrailingBytes,
+/// kHashMismatch when the transaction's hash is not `key`, kInvalidValue for
+/// ordering height 0 (genesis orders nothing).
+types::DecodeResult<PendingTx> decode_ledger_entry(const types::Hash& key, types::ByteSpan value,
+                                                   types::ShardId shard, std::uint32_t num_shards);
+
 class ExecutionLedger {
  public:
   ExecutionLedger(types::ShardId shard, std::uint32_t num_shards)
       : shard_(shard), num_shards_(num_shards) {}
+
+  /// The ledger at committed height `height` from its persisted entries
+  /// (tx hash, encode_ledger_entry bytes; any order, distinct keys). Errors,
+  /// each naming the entry: one that does not decode, one ordered above
+  /// `height`, one whose locks conflict with another's (no chain holds both
+  /// unfinished).
+  static std::expected<ExecutionLedger, std::string> restore(
+      types::ShardId shard, std::uint32_t num_shards, types::BlockHeight height,
+      std::span<const std::pair<types::Hash, types::Bytes>> entries);
+  /// The entries restore() takes back, in key order: what the blocks'
+  /// ExecutionWrites left in storage.
+  std::vector<std::pair<types::Hash, types::Bytes>> entries() const;
+  /// Same height, same unfinished transactions (hash, ordering height,
+  /// local access) and so the same locks.
+  bool same_as(const ExecutionLedger& other) const;
 
   /// Applies a committed block (which passed check_block against this
   /// ledger): its outcomes release their locks and finish, then its

@@ -18,12 +18,13 @@ std::vector<jmt::KeyUpdate> tree_updates(std::span<const types::StateEntry> writ
   return ups;
 }
 
-StateStore::StateStore(std::span<const types::StateEntry> genesis) {
-  for (const auto& e : genesis) {
+StateStore::StateStore(std::span<const types::StateEntry> entries, jmt::Version version)
+    : version_(version) {
+  for (const auto& e : entries) {
     HS_ASSERT(e.value.has_value());
     values_.emplace(e.key, *e.value);
   }
-  auto batch = jmt::apply_updates(tree_, std::nullopt, 0, tree_updates(genesis));
+  auto batch = jmt::apply_updates(tree_, std::nullopt, version, tree_updates(entries));
   HS_ASSERT(batch.has_value());
   root_ = batch->root.hash();
   tree_.write(std::move(*batch));

@@ -28,7 +28,10 @@ std::vector<jmt::KeyUpdate> tree_updates(std::span<const types::StateEntry> writ
 class StateStore final : public engine::StateView {
  public:
   /// Version 0 holds `genesis` (entries with values; any order, distinct keys).
-  explicit StateStore(std::span<const types::StateEntry> genesis);
+  explicit StateStore(std::span<const types::StateEntry> genesis) : StateStore(genesis, 0) {}
+  /// Version `version` holds `entries` (as above), built in one batch with no
+  /// older version: a restart from stored substates (recovery.h).
+  StateStore(std::span<const types::StateEntry> entries, jmt::Version version);
 
   std::optional<types::Bytes> get(const types::SubstateKey& key) const override;
   /// Appends every committed substate of `node`, in key order.

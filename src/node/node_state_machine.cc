@@ -6,12 +6,12 @@ NodeStateMachine::NodeStateMachine(NodeConfig config, types::Topology topology,
                                    types::ValidatorId self,
                                    std::shared_ptr<const crypto::Signer> signer,
                                    bft::RecoveredState recovered,
-                                   std::optional<ExecutionStart> execution)
+                                   std::optional<execution::ExecutionStart> execution)
     : self_(self), shard_(topology.shard_of_validator(self).value()) {
   mempool_ = std::make_unique<mempool::MempoolState>(config.mempool, topology, shard_, replay_);
   if (execution)
-    execution_ = std::make_unique<execution::ExecutionState>(
-        config.execution, topology, self, signer, execution->genesis, execution->committed);
+    execution_ = std::make_unique<execution::ExecutionState>(config.execution, topology, self,
+                                                             signer, std::move(*execution));
   bft_ = std::make_unique<bft::BftState>(config.bft, std::move(topology), self, std::move(signer),
                                          mempool_.get(), std::move(recovered), replay_,
                                          execution_.get());

@@ -20,20 +20,15 @@ struct NodeConfig {
   execution::ExecutionConfig execution;
 };
 
-/// What execution starts from: the shard's genesis state and the blocks
-/// committed since (the recovered chain; empty on a fresh start).
-struct ExecutionStart {
-  std::vector<types::StateEntry> genesis;
-  std::vector<types::BlockRef> committed;
-};
-
 class NodeStateMachine final : public core::StateMachine {
  public:
-  /// Without `execution`, the node orders transactions only (consensus
-  /// tests and benchmarks): blocks carry no outcomes and keep the genesis root.
+  /// `execution` is what execution starts from (execution/recovery.h: the
+  /// genesis state, or the state and ledger at the recovered committed tip).
+  /// Without it the node orders transactions only (consensus tests and
+  /// benchmarks): blocks carry no outcomes and keep the genesis root.
   NodeStateMachine(NodeConfig config, types::Topology topology, types::ValidatorId self,
                    std::shared_ptr<const crypto::Signer> signer, bft::RecoveredState recovered,
-                   std::optional<ExecutionStart> execution = std::nullopt);
+                   std::optional<execution::ExecutionStart> execution = std::nullopt);
 
   /// Timers and a possible first proposal; call once, after set_time().
   std::vector<core::Action> start();

@@ -111,7 +111,8 @@ class InvariantChecker {
   /// chain's), completed_once (no transaction gets two outcomes in a shard's
   /// chain), supply and balances (checked at the end by the runner), and
   /// completion (every transaction committed long enough before the end
-  /// completed).
+  /// completed), restored_ledger (a restarted validator's stored ledger is
+  /// the one its stored chain derives).
   void enable_execution();
   /// Records the first violation of an execution invariant found by the runner.
   void report_execution(const std::string& name, std::string what) {

@@ -209,8 +209,16 @@ SimulationRunner::SimulationRunner(SimConfig config)
   HS_ASSERT(config_.genesis_state.empty() || config_.genesis_state.size() == config_.shards);
   for (types::ShardId s = 0; s < config_.shards; ++s) {
     types::Hash root;
-    if (!config_.genesis_state.empty())
+    if (!config_.genesis_state.empty()) {
       root = execution::StateStore(config_.genesis_state[s]).root();
+      auto sorted = config_.genesis_state[s];
+      std::sort(sorted.begin(), sorted.end(),
+                [](const auto& a, const auto& b) { return a.key < b.key; });
+      genesis_states_.push_back(
+          std::make_shared<const std::vector<types::StateEntry>>(std::move(sorted)));
+    } else {
+      genesis_states_.push_back(nullptr);
+    }
     genesis_blocks_.push_back(core::genesis_block(s, root));
     job_context_.genesis_hashes.push_back(genesis_blocks_.back()->hash());
   }
@@ -226,7 +234,8 @@ SimulationRunner::SimulationRunner(SimConfig config)
   for (auto& [id, signer] : signers) {
     NodeSlot slot;
     slot.signer = signer;
-    slot.storage = std::make_unique<SimStorage>(genesis_blocks_[*topology_.shard_of_validator(id)]);
+    auto shard = *topology_.shard_of_validator(id);
+    slot.storage = std::make_unique<SimStorage>(genesis_blocks_[shard], genesis_states_[shard]);
     if (config_.max_clock_skew_ms)
       slot.skew_ms = rng_.between(-static_cast<std::int64_t>(config_.max_clock_skew_ms),
                                   static_cast<std::int64_t>(config_.max_clock_skew_ms));
@@ -250,7 +259,8 @@ void SimulationRunner::add_twin(ValidatorId v, std::vector<ValidatorId> peers) {
   HS_ASSERT_MSG(!original.machine, "twins are added before start()");
   NodeSlot twin;
   twin.signer = original.signer;
-  twin.storage = std::make_unique<SimStorage>(genesis_blocks_[*topology_.shard_of_validator(v)]);
+  auto shard = *topology_.shard_of_validator(v);
+  twin.storage = std::make_unique<SimStorage>(genesis_blocks_[shard], genesis_states_[shard]);
   twin.skew_ms = original.skew_ms;
   twin.byzantine = ByzantineKind::kTwin;
   twin.twin_peers = peers;
@@ -394,10 +404,8 @@ void SimulationRunner::boot(Instance v, bool fresh) {
     invariants_.on_restart(v, recovered.committed_tip->header().height,
                            recovered.committed_tip->hash(), now_);
   slot.committed = recovered.committed_tip->header().height;
-  std::optional<node::ExecutionStart> execution;
-  if (!config_.genesis_state.empty())
-    execution = node::ExecutionStart{config_.genesis_state[*topology_.shard_of_validator(v)],
-                                     slot.storage->committed_blocks()};
+  std::optional<execution::ExecutionStart> execution;
+  if (executes()) execution = start_execution(v);
   slot.machine = std::make_unique<node::NodeStateMachine>(config_.node, topology_, validator_of(v),
                                                           slot.signer, std::move(recovered),
                                                           std::move(execution));
@@ -405,6 +413,33 @@ void SimulationRunner::boot(Instance v, bool fresh) {
   auto skewed = static_cast<std::int64_t>(now_) + slot.skew_ms;
   slot.machine->set_time(static_cast<TimestampMs>(std::max<std::int64_t>(0, skewed)));
   execute(v, slot.machine->start());
+}
+
+execution::ExecutionStart SimulationRunner::start_execution(Instance v) {
+  auto& slot = nodes_.at(v);
+  auto shard = *topology_.shard_of_validator(validator_of(v));
+  auto restored = execution::restore(slot.storage->recover_execution(), shard, config_.shards);
+  auto replay = [&] {
+    return execution::replay_chain(*genesis_states_[shard], slot.storage->committed_blocks(), shard,
+                                   config_.shards);
+  };
+  if (!restored) {
+    // A corrupted store: the chain it also holds gives the same start.
+    ++stats_.execution_replays;
+    last_execution_restore_error_ = restored.error();
+    return replay();
+  }
+  // The stored ledger must be the one the stored chain derives (a check
+  // production cannot afford on every start; here it is cheap).
+  execution::ExecutionLedger derived(shard, config_.shards);
+  for (const auto& block : slot.storage->committed_blocks())
+    derived.commit(*block);
+  if (!restored->ledger.same_as(derived))
+    invariants_.report_execution("restored_ledger",
+                                 "validator " + std::to_string(validator_of(v)) +
+                                     ": the ledger its storage kept differs from the one its "
+                                     "chain derives");
+  return std::move(*restored);
 }
 
 void SimulationRunner::start() {
@@ -587,7 +622,7 @@ void SimulationRunner::execute(Instance v, std::vector<Action> actions) {
           } else if constexpr (std::is_same_v<T, core::StoreCertifiedBlock>) {
             slot.storage->store_certified(a.block, a.qc);
           } else if constexpr (std::is_same_v<T, core::CommitBlock>) {
-            slot.storage->commit(a.block, a.qc, a.leader_record);
+            slot.storage->commit(a.block, a.qc, a.leader_record, a.execution);
             auto shard = a.block->header().shard;
             invariants_.on_commit(v, shard, *a.block, now_, slot.byzantine == ByzantineKind::kNone);
             if (executes() && slot.byzantine == ByzantineKind::kNone) check_state_root(v, *a.block);
@@ -697,6 +732,9 @@ std::size_t SimulationRunner::in_flight_committed_before(types::TimestampMs t) c
 void SimulationRunner::finish_execution(types::TimestampMs faults_end_ms,
                                         core::DurationMs bound_ms) {
   if (!executes()) return;
+  if (stats_.restarts == 0)
+    invariants_.execution_unchecked("restored_ledger",
+                                    "not checked: no validator restarted in this run");
   for (types::ShardId shard = 0; shard < config_.shards; ++shard) {
     // The tallest honest live validator of the shard speaks for it.
     const execution::ExecutionState* ex = nullptr;

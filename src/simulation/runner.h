@@ -116,6 +116,9 @@ struct RunnerStats {
   std::uint64_t restarts = 0;
   std::uint64_t submissions_rejected = 0;
   std::uint64_t equivocations_reported = 0;
+  /// Restarts whose stored execution state failed its checks (a corrupted
+  /// store): execution replayed the stored chain instead.
+  std::uint64_t execution_replays = 0;
 };
 
 class SimulationRunner {
@@ -154,6 +157,8 @@ class SimulationRunner {
   const InvariantChecker& invariants() const { return invariants_; }
   const NetworkTrafficAnalyzer& traffic() const { return traffic_; }
   const RunnerStats& stats() const { return stats_; }
+  /// Why the last restore of stored execution state failed (empty: none did).
+  const std::string& last_execution_restore_error() const { return last_execution_restore_error_; }
   const SimConfig& config() const { return config_; }
   const types::Topology& topology() const { return topology_; }
   Rng& rng() { return rng_; }
@@ -163,6 +168,8 @@ class SimulationRunner {
   /// Test hook: the live machine of `v` (null while down), e.g. to corrupt its state.
   node::NodeStateMachine* node_for_test(Instance v) { return nodes_.at(v).machine.get(); }
   const SimStorage& storage(Instance v) const { return *nodes_.at(v).storage; }
+  /// Test hook: a validator's storage, writable (to corrupt it while down).
+  SimStorage& storage_for_test(Instance v) { return *nodes_.at(v).storage; }
   /// Every validator id (twins not included).
   std::vector<types::ValidatorId> validators() const;
   std::vector<types::ValidatorId> validators_of(types::ShardId shard) const;
@@ -291,12 +298,20 @@ class SimulationRunner {
   bool twin_link(Instance from, Instance to) const;
   void serve_sync(Instance server, types::ValidatorId requester, const core::SyncRequest& request);
   void boot(Instance v, bool fresh);
+  /// What `v`'s execution starts from: its storage's state and ledger at the
+  /// committed tip, checked (the ledger against the stored chain: the
+  /// "restart" invariant); the stored chain replayed when the store fails
+  /// its checks.
+  execution::ExecutionStart start_execution(Instance v);
   /// Hands the validators' heights to the liveness checks every kLivenessSampleMs.
   void sample_liveness();
 
   SimConfig config_;
   types::Topology topology_;
   std::vector<types::BlockRef> genesis_blocks_;  // by shard (with the genesis state root)
+  /// By shard, sorted by key, shared by the storages (null without execution).
+  std::vector<std::shared_ptr<const std::vector<types::StateEntry>>> genesis_states_;
+  std::string last_execution_restore_error_;
   Rng rng_;
   types::TimestampMs now_ = 0;
   std::uint64_t seq_ = 0;

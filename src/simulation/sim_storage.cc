@@ -7,7 +7,9 @@
 
 namespace hyperscale::simulation {
 
-SimStorage::SimStorage(types::BlockRef genesis) {
+SimStorage::SimStorage(types::BlockRef genesis,
+                       std::shared_ptr<const std::vector<types::StateEntry>> genesis_state)
+    : genesis_state_(std::move(genesis_state)) {
   auto qc = types::QuorumCertificate::genesis(genesis->header().shard, genesis->hash());
   committed_.emplace(0, core::CertifiedBlock{std::move(genesis), qc});
 }
@@ -18,7 +20,7 @@ void SimStorage::store_certified(const types::BlockRef& block, const types::Quor
 }
 
 void SimStorage::commit(const types::BlockRef& block, const types::QuorumCertificate& qc,
-                        const core::LeaderRecord& record) {
+                        const core::LeaderRecord& record, const core::ExecutionWrites& execution) {
   HS_ASSERT(record.hash == block->hash());
   records_.insert_or_assign(block->header().height, record);
   const auto& tip = committed_.rbegin()->second.block;
@@ -28,6 +30,48 @@ void SimStorage::commit(const types::BlockRef& block, const types::QuorumCertifi
   committed_.emplace(block->header().height, core::CertifiedBlock{block, qc});
   auto h = block->header().height;
   std::erase_if(certified_, [&](const auto& kv) { return kv.second.block->header().height <= h; });
+  for (const auto& w : execution.state)
+    state_writes_.insert_or_assign(w.key, w.value);
+  for (const auto& tx : execution.ledger_erase)
+    ledger_.erase(tx);
+  for (const auto& [tx, entry] : execution.ledger_put)
+    ledger_.insert_or_assign(tx, entry);
+}
+
+execution::PersistedExecution SimStorage::recover_execution() const {
+  execution::PersistedExecution p;
+  const auto& tip = committed_.rbegin()->second.block->header();
+  p.height = tip.height;
+  p.state_root = tip.state_root;
+  // Genesis entries merged with the writes since, in key order.
+  static const std::vector<types::StateEntry> kNone;
+  const auto& genesis = genesis_state_ ? *genesis_state_ : kNone;
+  auto w = state_writes_.begin();
+  for (const auto& g : genesis) {
+    for (; w != state_writes_.end() && w->first < g.key; ++w)
+      if (w->second) p.state.push_back({w->first, w->second});
+    if (w != state_writes_.end() && w->first == g.key) {
+      if (w->second) p.state.push_back({w->first, w->second});
+      ++w;
+    } else {
+      p.state.push_back(g);
+    }
+  }
+  for (; w != state_writes_.end(); ++w)
+    if (w->second) p.state.push_back({w->first, w->second});
+  p.ledger.assign(ledger_.begin(), ledger_.end());
+  return p;
+}
+
+void SimStorage::corrupt_ledger_for_test(const types::Hash& tx_hash, types::Bytes value) {
+  ledger_.insert_or_assign(tx_hash, std::move(value));
+}
+
+std::vector<types::Hash> SimStorage::ledger_keys() const {
+  std::vector<types::Hash> out;
+  for (const auto& [k, v] : ledger_)
+    out.push_back(k);
+  return out;
 }
 
 bft::RecoveredState SimStorage::recover() const {

@@ -105,6 +105,14 @@ core::StateVotesMessage peer_votes(Fixture& f, types::ValidatorId v,
   return m;
 }
 
+/// Commits `block`; returns what execution persists with it.
+core::ExecutionWrites commit(ExecutionState& es, const types::BlockRef& block,
+                             std::vector<Action>& out) {
+  core::ExecutionWrites writes;
+  es.committed(block, writes, out);
+  return writes;
+}
+
 /// Whether a proposer on the committed tip leaves `tx` out of its block.
 bool skipped(ExecutionState& es, const types::TransactionRef& tx) {
   return es.propose_among({}, es.ledger().height() + 1, {tx}).txs.empty();
@@ -119,7 +127,7 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   auto b1 = f.block(1, {tx}, {}, genesis_root);
   EXPECT_EQ(es.check(*b1, {}), std::nullopt);
   std::vector<Action> out;
-  es.committed(b1, out);
+  commit(es, b1, out);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   ASSERT_EQ(exec.size(), 1u);
   // Its accounts are locked: a proposer skips a transfer touching them.
@@ -161,7 +169,7 @@ TEST(ExecutionState, ATransferGoesFromCommitToCompleted) {
   EXPECT_EQ(es.stats().state_root_mismatches, 1u);
   // Committed: Completed(Accept), locks released, balances moved.
   out.clear();
-  es.committed(b2, out);
+  commit(es, b2, out);
   auto st = statuses_of(out);
   ASSERT_EQ(st.size(), 1u);
   EXPECT_TRUE(st[0].is<types::status::Completed>());
@@ -183,7 +191,7 @@ TEST(ExecutionState, ARestartBetweenCommitAndCertificateRederivesTheDuty) {
     ExecutionState before({}, f.net.topology, 0, f.signer(0), f.genesis, {});
     b1 = f.block(1, {tx}, {}, before.state().root());
     std::vector<Action> out;
-    before.committed(b1, out);
+    commit(before, b1, out);
     // ... and the process dies before its execution job returns.
   }
   // Restarted from its chain: the pending duty is there, and start() executes it.
@@ -209,12 +217,189 @@ TEST(ExecutionState, ARestartBetweenCommitAndCertificateRederivesTheDuty) {
   EXPECT_TRUE(votes_again);
 }
 
+/// A validator's execution storage: genesis, then each committed block's
+/// ExecutionWrites applied in order (what SimStorage and production keep).
+struct Disk {
+  std::map<types::SubstateKey, types::Bytes> state;
+  std::map<types::Hash, types::Bytes> ledger;
+  types::BlockHeight height = 0;
+  types::Hash root;
+  Disk(const std::vector<types::StateEntry>& genesis, types::Hash genesis_root)
+      : root(genesis_root) {
+    for (const auto& e : genesis)
+      state.emplace(e.key, *e.value);
+  }
+  void apply(const types::BlockRef& block, const core::ExecutionWrites& w) {
+    for (const auto& e : w.state)
+      if (e.value)
+        state.insert_or_assign(e.key, *e.value);
+      else
+        state.erase(e.key);
+    for (const auto& h : w.ledger_erase)
+      ledger.erase(h);
+    for (const auto& [h, v] : w.ledger_put)
+      ledger.insert_or_assign(h, v);
+    height = block->header().height;
+    root = block->header().state_root;
+  }
+  PersistedExecution persisted() const {
+    PersistedExecution p;
+    p.height = height;
+    p.state_root = root;
+    for (const auto& [k, v] : state)
+      p.state.push_back({k, v});
+    p.ledger.assign(ledger.begin(), ledger.end());
+    return p;
+  }
+};
+
+/// Executes `job` on `es`, gathers two peers' agreeing votes and returns the
+/// certificates a proposer on the committed tip then includes (with the root).
+core::ExecutionView::Contents certify(Fixture& f, ExecutionState& es,
+                                      const core::ExecuteTransactionsJob& job,
+                                      types::BlockHeight height) {
+  es.on_executed(10, f.ctx.execute(job));
+  std::vector<Action> more = es.on_state_votes(11, 1, peer_votes(f, 1, job));
+  auto m2 = es.on_state_votes(12, 2, peer_votes(f, 2, job));
+  more.insert(more.end(), m2.begin(), m2.end());
+  for (const auto& v : jobs_of<core::VerifyStateVotesJob>(more))
+    es.on_votes_verified(13, std::get<core::StateVotesVerified>(core::run_job(f.ctx, v)));
+  return es.propose_among({}, height, {});
+}
+
+TEST(ExecutionState, ARestartFromTheStoredWritesEqualsReplayingTheChain) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  Disk disk(f.genesis, es.state().root());
+  std::vector<types::BlockRef> chain;
+  std::vector<Action> out;
+  // After each block: what the stored writes restore is what replaying the
+  // chain gives, and what the live validator holds.
+  auto step = [&](const types::BlockRef& b) {
+    disk.apply(b, commit(es, b, out));
+    chain.push_back(b);
+    SCOPED_TRACE(b->header().height);
+    auto restored = restore(disk.persisted(), 0, 1);
+    ASSERT_TRUE(restored.has_value()) << restored.error();
+    auto replayed = replay_chain(f.genesis, chain, 0, 1);
+    for (const auto* start : {&*restored, &replayed}) {
+      EXPECT_EQ(start->state.root(), es.state().root());
+      EXPECT_EQ(start->state.version(), es.state().version());
+      EXPECT_EQ(start->state.values(), es.state().values());
+      EXPECT_TRUE(start->ledger.same_as(es.ledger()));
+    }
+    EXPECT_EQ(restored->ledger.entries(), disk.persisted().ledger);
+  };
+  // Block 1 orders two transfers; block 2 completes both; block 3 orders a
+  // third on the accounts they released.
+  auto tx1 = f.transfer(0, 1, 100), tx2 = f.transfer(2, 3, 7), tx3 = f.transfer(1, 0, 30);
+  step(f.block(1, {tx1, tx2}, {}, es.state().root()));
+  EXPECT_EQ(disk.ledger.size(), 2u);
+  auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
+  ASSERT_EQ(exec.size(), 1u);
+  auto contents = certify(f, es, exec[0], 2);
+  ASSERT_EQ(contents.certificates.size(), 2u);
+  step(f.block(2, {}, contents.certificates, contents.state_root));
+  EXPECT_TRUE(disk.ledger.empty());
+  step(f.block(3, {tx3}, {}, es.state().root()));
+  ASSERT_EQ(disk.ledger.size(), 1u);
+  EXPECT_EQ(disk.ledger.begin()->first, tx3->hash());
+  // A validator started from the stored writes owes tx3: start() executes it.
+  auto restored = restore(disk.persisted(), 0, 1);
+  ASSERT_TRUE(restored.has_value());
+  auto signer = crypto::make_signer(crypto::SchemeKind::kMock, hyperscale::testing::seed_for(0));
+  ExecutionState after({}, f.net.topology, 0,
+                       std::shared_ptr<const crypto::Signer>(std::move(signer)),
+                       std::move(*restored));
+  auto started = jobs_of<core::ExecuteTransactionsJob>(after.start(0));
+  ASSERT_EQ(started.size(), 1u);
+  ASSERT_EQ(started[0].txs.size(), 1u);
+  EXPECT_EQ(started[0].txs[0]->hash(), tx3->hash());
+  EXPECT_TRUE(skipped(after, f.transfer(0, 2, 1)));
+  EXPECT_EQ(after.state().get(engine::balance_key(f.account(3), engine::native_resource())),
+            engine::encode_amount(1007));
+}
+
+TEST(ExecutionState, AStoreThatDoesNotCheckOutIsRefusedWithTheReason) {
+  Fixture f;
+  ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
+  Disk disk(f.genesis, es.state().root());
+  std::vector<Action> out;
+  auto tx1 = f.transfer(0, 1, 100), tx2 = f.transfer(2, 3, 7);
+  auto b1 = f.block(1, {tx1, tx2}, {}, es.state().root());
+  disk.apply(b1, commit(es, b1, out));
+  ASSERT_TRUE(restore(disk.persisted(), 0, 1).has_value());
+  auto refused = [&](const PersistedExecution& p, std::string_view why) {
+    auto r = restore(p, 0, 1);
+    ASSERT_FALSE(r.has_value()) << why;
+    EXPECT_NE(r.error().find(why), std::string::npos) << r.error();
+  };
+  // Every byte of a ledger entry matters: a flip breaks the decoding or the
+  // transaction's hash, and the error names the entry.
+  const auto good = disk.persisted();
+  for (std::size_t i = 0; i < good.ledger[0].second.size(); ++i) {
+    auto p = good;
+    p.ledger[0].second[i] ^= 0x40;
+    auto r = restore(p, 0, 1);
+    // A transaction's hash covers its payload and attempt, not its
+    // signatures (checked when it was admitted and ordered): a flipped
+    // signature byte restores the same ledger.
+    if (r) {
+      EXPECT_TRUE(r->ledger.same_as(es.ledger())) << "byte " << i;
+    } else {
+      EXPECT_NE(r.error().find("ledger entry " + good.ledger[0].first.hex().substr(0, 16)),
+                std::string::npos)
+          << r.error();
+    }
+  }
+  {
+    auto p = good;
+    p.ledger[0].second.push_back(0);
+    refused(p, "trailing");
+  }
+  {
+    auto p = good;
+    p.ledger[0].second.resize(5);
+    refused(p, "truncated");
+  }
+  {
+    auto p = good;  // an entry stored under another transaction's key
+    std::swap(p.ledger[0].first, p.ledger[1].first);
+    refused(p, "is not its key");
+  }
+  {
+    auto p = good;  // ordered above the stored tip
+    p.height = 0;
+    p.state_root = types::Hash();
+    refused(p, "above the committed height");
+  }
+  {
+    // Two unfinished transactions on one account: no chain holds both.
+    auto p = good;
+    auto tx = f.transfer(1, 2, 1);
+    p.ledger.emplace_back(tx->hash(), encode_ledger_entry(PendingTx{tx, {}, 1}));
+    refused(p, "conflict");
+  }
+  {
+    auto p = good;  // a balance changed behind the protocol's back
+    auto key = engine::balance_key(f.account(0), engine::native_resource());
+    for (auto& e : p.state)
+      if (e.key == key) e.value = engine::encode_amount(5);
+    refused(p, "is not the committed tip's");
+  }
+  {
+    auto p = good;
+    std::swap(p.state[0], p.state[1]);
+    refused(p, "not strictly sorted");
+  }
+}
+
 TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
   Fixture f;
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
   auto tx = f.transfer(0, 1, 10);
   std::vector<Action> out;
-  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  commit(es, f.block(1, {tx}, {}, es.state().root()), out);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   es.on_executed(1, f.ctx.execute(exec[0]));
   // Another outcome (a peer with corrupted state) never joins the quorum.
@@ -256,7 +441,7 @@ TEST(ExecutionState, VotesThatCameBeforeTheOwnOutcomeCountOnceItExists) {
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
   auto tx = f.transfer(0, 1, 10);
   std::vector<Action> out;
-  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  commit(es, f.block(1, {tx}, {}, es.state().root()), out);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   // Peers are faster: two agreeing votes and one for another outcome wait
   // while this node has no outcome of its own to compare them with.
@@ -284,7 +469,7 @@ TEST(ExecutionState, VotesThatArriveDuringABatchAreCheckedWhenItReturns) {
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
   auto tx = f.transfer(0, 1, 10);
   std::vector<Action> out;
-  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  commit(es, f.block(1, {tx}, {}, es.state().root()), out);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   es.on_executed(1, f.ctx.execute(exec[0]));
   // Own, 1 and a forged 2: a quorum on its face, so a batch goes out.
@@ -318,7 +503,7 @@ types::TransactionCertificateRef unsigned_certificate(
     Fixture& f, ExecutionState& es, const std::function<void(types::StateCertificate&)>& edit) {
   auto tx = f.transfer(0, 1, 10);
   std::vector<Action> out;
-  es.committed(f.block(1, {tx}, {}, es.state().root()), out);
+  commit(es, f.block(1, {tx}, {}, es.state().root()), out);
   auto exec = jobs_of<core::ExecuteTransactionsJob>(out);
   auto result = f.ctx.execute(exec[0]);
   types::StateCertificate sc;
@@ -387,7 +572,7 @@ TEST(ExecutionState, LockedTransactionsTakeNoSlotOfTheBlock) {
   Fixture f;
   ExecutionState es({}, f.net.topology, 0, f.signer(0), f.genesis, {});
   std::vector<Action> out;
-  es.committed(f.block(1, {f.transfer(0, 1, 5)}, {}, es.state().root()), out);
+  commit(es, f.block(1, {f.transfer(0, 1, 5)}, {}, es.state().root()), out);
   core::ReplayWindow replay(1'000);
   mempool::MempoolState pool({}, f.net.topology, 0, replay);
   std::vector<types::TransactionRef> offered;

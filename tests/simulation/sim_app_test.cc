@@ -335,14 +335,14 @@ TEST(MemoryEstimate, StaysAboveMeasuredPeaks) {
     double peak_mib;
   };
   const std::vector<Measured> runs = {
-      {{"--duration", "8", "--crypto", "mock"}, 152},
-      {{"--duration", "16", "--crypto", "mock"}, 203},
-      {{"--duration", "60", "--crypto", "mock"}, 299},
-      {{"--duration", "120", "--crypto", "mock"}, 424},
-      {{"--validators", "16", "--duration", "3", "--crypto", "mock"}, 299},
-      {{"--validators", "32", "--duration", "3", "--crypto", "mock"}, 630},
-      {{"--validators", "64", "--duration", "3", "--crypto", "mock"}, 1567},
-      {{"--validators", "32", "--duration", "8", "--crypto", "mock"}, 1147},
+      {{"--duration", "8", "--crypto", "mock"}, 161},
+      {{"--duration", "16", "--crypto", "mock"}, 212},
+      {{"--duration", "60", "--crypto", "mock"}, 309},
+      {{"--duration", "120", "--crypto", "mock"}, 434},
+      {{"--validators", "16", "--duration", "3", "--crypto", "mock"}, 314},
+      {{"--validators", "32", "--duration", "3", "--crypto", "mock"}, 655},
+      {{"--validators", "64", "--duration", "3", "--crypto", "mock"}, 1575},
+      {{"--validators", "32", "--duration", "8", "--crypto", "mock"}, 1174},
   };
   for (const auto& run : runs) {
     std::string line;
