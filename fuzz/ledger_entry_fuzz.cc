@@ -7,6 +7,7 @@
 // Input: the entry's bytes (u64 ordering height, then a transaction); the
 // key is the hash of the transaction they hold when it decodes.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -192,6 +192,8 @@ nlohmann::json report_json(const SimReport& r, const Options& o) {
     j["in_flight_at_end"] = e.in_flight_at_end;
     j["completion_latency_ms"] = latency_json(e.completion_latency_ms);
     j["peak_locked_nodes"] = e.peak_locked_nodes;
+    j["restarts_restored"] = e.restarts_restored;
+    j["restarts_replayed"] = e.restarts_replayed;
     nlohmann::json roots = nlohmann::json::array();
     for (const auto& [height, root] : e.state_roots)
       roots.push_back({{"height", height}, {"root", root.hex()}});

@@ -119,7 +119,8 @@ class ExecutionState final : public core::ExecutionView {
   const StateStore& state() const { return state_; }
   const ExecutionLedger& ledger() const { return ledger_; }
   const ExecutionStats& stats() const { return stats_; }
-  /// Test hook: overwrite a committed substate (a corrupted disk).
+  /// Test hook: overwrite a committed substate in this validator's memory
+  /// (a corrupted read), not in its storage: a restart heals it.
   void corrupt_for_test(const types::StateEntry& entry);
 
  private:

@@ -3,7 +3,8 @@
 // What the chain says about execution (DESIGN §6): which transactions are
 // ordered and unfinished here, and the locks they hold. Derived from
 // committed blocks only — never from a mempool — and persisted with each
-// committed block, so a restarted validator re-derives what it owes.
+// committed block (one entry per unfinished transaction), so a restarted
+// validator reloads what it owes (recovery.h).
 //
 // AsOfParent lays a block's uncommitted ancestors over the committed ledger:
 // the view a voter checks a block against (block_rules.h).

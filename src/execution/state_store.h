@@ -53,7 +53,8 @@ class StateStore final : public engine::StateView {
               std::optional<jmt::TreeUpdateBatch> precomputed = std::nullopt);
 
   /// Test hook: a substate changed behind the protocol's back (a corrupted
-  /// disk). The value changes at once and every later version's tree holds
+  /// read; the storage this store was loaded from keeps the true value, so
+  /// a restart heals it). The value changes at once and every later version's tree holds
   /// it (until a write replaces it), so this store's roots differ from its
   /// peers' from then on.
   void inject_for_test(const types::StateEntry& entry);

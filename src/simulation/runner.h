@@ -116,6 +116,9 @@ struct RunnerStats {
   std::uint64_t restarts = 0;
   std::uint64_t submissions_rejected = 0;
   std::uint64_t equivocations_reported = 0;
+  /// Restarts that reloaded execution's stored state and ledger (each
+  /// ledger compared with its stored chain's).
+  std::uint64_t execution_restores = 0;
   /// Restarts whose stored execution state failed its checks (a corrupted
   /// store): execution replayed the stored chain instead.
   std::uint64_t execution_replays = 0;
@@ -299,10 +302,10 @@ class SimulationRunner {
   void serve_sync(Instance server, types::ValidatorId requester, const core::SyncRequest& request);
   void boot(Instance v, bool fresh);
   /// What `v`'s execution starts from: its storage's state and ledger at the
-  /// committed tip, checked (the ledger against the stored chain: the
-  /// "restart" invariant); the stored chain replayed when the store fails
-  /// its checks.
-  execution::ExecutionStart start_execution(Instance v);
+  /// committed tip, checked (after a restart, the ledger also against the
+  /// stored chain: the "restored_ledger" invariant); the stored chain
+  /// replayed when the store fails its checks.
+  execution::ExecutionStart start_execution(Instance v, bool fresh);
   /// Hands the validators' heights to the liveness checks every kLivenessSampleMs.
   void sample_liveness();
 

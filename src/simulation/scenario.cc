@@ -538,6 +538,8 @@ SimReport run_scenario(const Scenario& s) {
     ex.completed_tps = static_cast<double>(ex.completed_txs) / simulated_s;
     ex.in_flight_at_end = runner.in_flight_count();
     ex.completion_latency_ms = runner.completion_latencies().summary();
+    ex.restarts_restored = runner.stats().execution_restores;
+    ex.restarts_replayed = runner.stats().execution_replays;
     for (types::ShardId shard = 0; shard < s.sim.shards; ++shard) {
       std::pair<types::BlockHeight, types::Hash> root{0, {}};
       for (auto v : runner.validators_of(shard)) {

@@ -166,6 +166,10 @@ struct SimReport {
     std::uint64_t in_flight_at_end = 0;
     LatencySummary completion_latency_ms;
     std::size_t peak_locked_nodes = 0;
+    /// Restarts that reloaded execution's stored state and ledger, and those
+    /// that replayed their chain because the store failed its checks.
+    std::uint64_t restarts_restored = 0;
+    std::uint64_t restarts_replayed = 0;
     std::vector<std::pair<types::BlockHeight, types::Hash>> state_roots;  // by shard
   };
   std::optional<Execution> execution;

@@ -42,7 +42,7 @@ class SimStorage {
   /// The stored ledger's keys (for tests).
   std::vector<types::Hash> ledger_keys() const;
   /// The committed blocks above genesis, in height order (execution
-  /// re-derives its state, locks and duties from them).
+  /// replays them when what recover_execution() gives fails its checks).
   std::vector<types::BlockRef> committed_blocks() const;
   /// Committed blocks from `from_height`, then the certified chain above the
   /// committed tip, at most `count` in all (what a peer answers to sync).

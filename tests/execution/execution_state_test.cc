@@ -392,6 +392,11 @@ TEST(ExecutionState, AStoreThatDoesNotCheckOutIsRefusedWithTheReason) {
     std::swap(p.state[0], p.state[1]);
     refused(p, "not strictly sorted");
   }
+  {
+    auto p = good;
+    p.state[1].value.reset();
+    refused(p, "has no value");
+  }
 }
 
 TEST(ExecutionState, VotesThatDisagreeOrComeFromStrangersDoNotCount) {
