@@ -1,4 +1,5 @@
-// Simulator speed and the per-block cost of forming a QC.
+// Simulator speed, the per-block cost of forming a QC, and what a restarted
+// validator's execution costs to start.
 //
 //   ./build/release/bench/sim_bench                       # all
 //   ./build/release/bench/sim_bench --benchmark_filter=sim/mock
@@ -9,10 +10,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include <map>
+
 #include "../tests/crypto/test_keys.h"
 #include "core/jobs.h"
 #include "crypto/signing.h"
+#include "execution/recovery.h"
 #include "simulation/scenario.h"
+#include "simulation/sim_storage.h"
 
 namespace hyperscale::bench {
 namespace {
@@ -86,6 +91,74 @@ BENCHMARK(BM_QcFormation)
     ->Arg(4)
     ->Arg(16)
     ->Arg(64)
+    ->Unit(benchmark::kMillisecond);
+
+// A restarted validator's execution start after `range(0)` simulated ms of
+// the simulator's default workload (1000 tx/s over 8000 accounts, 4
+// validators): reloading the state and
+// ledger its storage kept (restore(): proportional to the state and the
+// pending set) against replaying its stored chain from genesis
+// (replay_chain(): proportional to the chain). The run is made once per
+// length and shared by both.
+struct StoredRun {
+  execution::PersistedExecution persisted;
+  std::shared_ptr<const std::vector<types::StateEntry>> genesis;
+  std::vector<types::BlockRef> blocks;
+};
+
+const StoredRun& stored_run(types::TimestampMs ms) {
+  static std::map<types::TimestampMs, StoredRun> runs;
+  auto it = runs.find(ms);
+  if (it != runs.end()) return it->second;
+  simulation::Scenario s;
+  s.sim.seed = 1;
+  s.duration_ms = ms;
+  s.execution = true;
+  s.workload.accounts_per_shard = 8'000;  // hyperscale-sim's default at 1000 tx/s
+  StoredRun run;
+  s.on_finish = [&run](simulation::SimulationRunner& r) {
+    const auto& storage = r.storage(0);
+    run.persisted = storage.recover_execution();
+    run.genesis = storage.genesis_state();
+    run.blocks = storage.committed_blocks();
+  };
+  simulation::run_scenario(s);
+  return runs.emplace(ms, std::move(run)).first->second;
+}
+
+void restart_counters(benchmark::State& state, const StoredRun& run) {
+  state.counters["blocks"] = static_cast<double>(run.blocks.size());
+  state.counters["substates"] = static_cast<double>(run.persisted.state.size());
+  state.counters["pending"] = static_cast<double>(run.persisted.ledger.size());
+}
+
+void BM_RestartFromStorage(benchmark::State& state) {
+  const auto& run = stored_run(static_cast<types::TimestampMs>(state.range(0)));
+  for (auto _ : state) {
+    auto start = execution::restore(run.persisted, 0, 1);
+    if (!start) state.SkipWithError(start.error().c_str());
+    benchmark::DoNotOptimize(start);
+  }
+  restart_counters(state, run);
+}
+void BM_RestartByReplay(benchmark::State& state) {
+  const auto& run = stored_run(static_cast<types::TimestampMs>(state.range(0)));
+  for (auto _ : state) {
+    auto start = execution::replay_chain(*run.genesis, run.blocks, 0, 1);
+    if (start.state.root() != run.persisted.state_root) state.SkipWithError("another root");
+    benchmark::DoNotOptimize(start);
+  }
+  restart_counters(state, run);
+}
+BENCHMARK(BM_RestartFromStorage)
+    ->Name("restart/from_storage/sim_ms")
+    ->Arg(10'000)
+    ->Arg(40'000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RestartByReplay)
+    ->Name("restart/replay_chain/sim_ms")
+    ->Arg(10'000)
+    ->Arg(40'000)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

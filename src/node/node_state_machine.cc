@@ -1,5 +1,7 @@
 #include "node/node_state_machine.h"
 
+#include <algorithm>
+
 namespace hyperscale::node {
 
 NodeStateMachine::NodeStateMachine(NodeConfig config, types::Topology topology,
@@ -140,16 +142,27 @@ std::vector<core::Action> NodeStateMachine::on_job(const core::JobResult& result
 
 void NodeStateMachine::connect(std::vector<core::Action>& actions) {
   // Commits are final: the mempool learns of them in the same step, so a
-  // committed tx is never offered to a proposal again.
-  std::vector<core::Action> extra;
-  for (const auto& a : actions)
-    if (const auto* commit = std::get_if<core::CommitBlock>(&a)) {
-      auto more = mempool_->on_block_committed(*commit->block);
-      extra.insert(extra.end(), std::make_move_iterator(more.begin()),
-                   std::make_move_iterator(more.end()));
-    }
-  actions.insert(actions.end(), std::make_move_iterator(extra.begin()),
-                 std::make_move_iterator(extra.end()));
+  // committed tx is never offered to a proposal again. Its actions (the
+  // Committed statuses) go right after their block's CommitBlock, before
+  // execution's for that block and for later ones: when one step commits
+  // several blocks (a sync), a transaction ordered by one and finished by
+  // another becomes Committed before it becomes Completed.
+  bool any = std::any_of(actions.begin(), actions.end(), [](const core::Action& a) {
+    return std::holds_alternative<core::CommitBlock>(a);
+  });
+  if (!any) return;
+  std::vector<core::Action> out;
+  out.reserve(actions.size());
+  for (auto& a : actions) {
+    const auto* commit = std::get_if<core::CommitBlock>(&a);
+    auto block = commit ? commit->block : nullptr;
+    out.push_back(std::move(a));
+    if (!block) continue;
+    auto more = mempool_->on_block_committed(*block);
+    out.insert(out.end(), std::make_move_iterator(more.begin()),
+               std::make_move_iterator(more.end()));
+  }
+  actions = std::move(out);
 }
 
 types::TransactionRef NodeStateMachine::find_transaction(const types::Hash& block,

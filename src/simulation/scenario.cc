@@ -53,9 +53,12 @@ LivenessPolicy liveness_policy(const Scenario& s, const SimulationRunner& r) {
   if (n == 1) interval = std::max(interval, bft.min_block_interval_ms);
   double expected_blocks_per_s = 1000.0 / static_cast<double>(interval);
 
+  // Round timers of the validators that take part: a silent one's paces
+  // nobody (restarted behind, its sync requests never leave, so it never
+  // commits and its timer only grows).
   core::DurationMs timer = bft.round_timeout_base_ms;
   for (auto v : r.validators())
-    if (const auto* node = r.node(v))
+    if (const auto* node = r.node(v); node && r.byzantine(v) != ByzantineKind::kSilent)
       timer = std::max(timer, node->bft().current_round_timeout_ms());
   // The largest lag to sync: 32 heights per request, a request per 2 rtt.
   types::BlockHeight lag = 0;

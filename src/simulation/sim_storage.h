@@ -41,6 +41,11 @@ class SimStorage {
   void corrupt_ledger_for_test(const types::Hash& tx_hash, types::Bytes value);
   /// The stored ledger's keys (for tests).
   std::vector<types::Hash> ledger_keys() const;
+  /// The shard's genesis substates this storage started from (null without
+  /// execution).
+  const std::shared_ptr<const std::vector<types::StateEntry>>& genesis_state() const {
+    return genesis_state_;
+  }
   /// The committed blocks above genesis, in height order (execution
   /// replays them when what recover_execution() gives fails its checks).
   std::vector<types::BlockRef> committed_blocks() const;

@@ -365,6 +365,42 @@ TEST(ExecutionSim, MessageLossDelaysButLosesNoOutcome) {
   });
 }
 
+// A validator cut off for a while catches up by sync, which commits several
+// blocks in one step: a transaction ordered by one of them and finished by
+// a later one must still read Committed before Completed (the mempool's
+// statuses for a block come before execution's for the blocks after it).
+TEST(ExecutionSim, CatchingUpSeveralBlocksAtOnceKeepsTheStatusOrder) {
+  auto s = transfers(1);
+  s.duration_ms = 25'000;
+  s.workload.tps = 1000;
+  s.workload.accounts_per_shard = 8000;
+  s.partitions.push_back({5'000, 12'000, {1}, {}, false});
+  s.sim.stop_at_first_violation = false;
+  auto report = run_scenario(s);
+  ASSERT_TRUE(report.invariants.contains("status_lifecycle"));
+  EXPECT_FALSE(report.invariants.at("status_lifecycle"))
+      << *report.invariants.at("status_lifecycle");
+  for (const auto& [name, violation] : report.invariants)
+    EXPECT_FALSE(violation) << name << ": " << *violation;
+}
+
+// A silent validator that restarts behind never catches up (its sync
+// requests never leave) and its round timer only grows: that must not
+// stretch the deadlines the honest validators are held to, or completion
+// could never be judged.
+TEST(ExecutionSim, ARestartedSilentValidatorDoesNotStretchTheCompletionDeadline) {
+  auto s = transfers(3);
+  s.duration_ms = 30'000;
+  s.workload.tps = 1000;
+  s.workload.accounts_per_shard = 8000;
+  s.byzantine = {{ByzantineKind::kSilent, 1}};
+  s.crashes.push_back({3'000, 5'000, {3}});
+  auto report = run_scenario(s);
+  EXPECT_FALSE(report.unchecked.contains("completion")) << report.unchecked.at("completion");
+  for (const auto& [name, violation] : report.invariants)
+    EXPECT_FALSE(violation) << name << ": " << *violation;
+}
+
 TEST(ExecutionSim, AByzantineValidatorCannotStopOutcomes) {
   run_transfers(8, 9'500, [](Scenario& s) { s.byzantine = {{ByzantineKind::kEquivocate, 1}}; });
 }

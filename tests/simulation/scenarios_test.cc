@@ -243,6 +243,35 @@ TEST(SeedSweep, RandomCombinedFaultSchedulesKeepEveryInvariant) {
   EXPECT_EQ(failures, 0u);
 }
 
+TEST(SeedSweep, RandomFaultSchedulesWithExecutionKeepEveryInvariant) {
+  // What `hyperscale-sim --random-faults SEED` runs: the sweep's schedule
+  // with execution on (the CLI's default), which adds the execution
+  // invariants (status order across a sync that commits several blocks,
+  // completion, balances, the reloaded ledger after a restart).
+  // HS_SWEEP_EXECUTION_SEEDS=200 ctest -R SeedSweep for a longer sweep.
+  std::uint64_t seeds = 8;
+  if (const char* env = std::getenv("HS_SWEEP_EXECUTION_SEEDS"))
+    seeds = std::strtoull(env, nullptr, 10);
+  std::uint64_t failures = 0;
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    auto s = random_fault_scenario(seed);
+    s.execution = true;
+    s.workload.accounts_per_shard =
+        std::max<std::uint32_t>(64, static_cast<std::uint32_t>(8 * s.workload.tps));
+    auto r = run_scenario(s);
+    // Without a restart the reloaded ledger has nothing to be compared with.
+    bool decided = std::all_of(r.unchecked.begin(), r.unchecked.end(), [&](const auto& u) {
+      return u.first == "restored_ledger" && !s.crash_restart && s.crashes.empty();
+    });
+    if (!r.ok || !decided) {
+      ++failures;
+      ADD_FAILURE() << "seed " << seed << " (" << describe_faults(s) << "): " << describe(r)
+                    << "\n  rerun: hyperscale-sim --random-faults " << seed;
+    }
+  }
+  EXPECT_EQ(failures, 0u);
+}
+
 // The case '5-25:0,1|2,3;6-7:0': the inner window's end (an
 // isolation of 0) must not heal the outer partition.
 TEST(Partitions, AnInnerWindowsEndLeavesTheOuterCutInPlace) {
