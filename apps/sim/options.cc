@@ -670,7 +670,8 @@ int build(const CLI::App& app, Raw& r, Options& o) {
     auto c = parse_crashes(r.crashes);
     if (!c)
       return bad("--crash", r.crashes,
-                 "START-END:IDS[;...] with seconds from 0 to 86400, END after START");
+                 "START-END:IDS[;...] with seconds from 0 to 86400, END after START, each "
+                 "id once per window");
     s.crashes = std::move(*c);
   }
   if (given("--slow")) {

@@ -17,6 +17,13 @@ std::string fixed2(double v) {
   return buf;
 }
 
+/// Three decimals: a fraction just under its floor must not print as the floor.
+std::string fixed3(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
 }  // namespace
 
 void InvariantChecker::violate(const std::string& name, std::string what) {
@@ -383,8 +390,8 @@ void InvariantChecker::finish(
                                p.bounded_why + ") of "
                          : std::string()) +
                     std::to_string(judged) + " transactions offered in the steady part (" +
-                    std::to_string(l.refused) + " refused by back-pressure): " + fixed2(fraction) +
-                    ", floor " + fixed2(p.min_committed_fraction) + " (" + p.floor + ")");
+                    std::to_string(l.refused) + " refused by back-pressure): " + fixed3(fraction) +
+                    ", floor " + fixed3(p.min_committed_fraction) + " (" + p.floor + ")");
     }
   }
 }

@@ -14,6 +14,7 @@ set(cases
   "--partition^5abc-12xyz:0" "--partition^1-2:0,0,0" "--partition^1-2:0>0"
   "--partition^nan-2:0"
   "--shards^2^--partition^1-2:0>8" "--byzantine^silent:0" "--shards^2^--partition^1-2:0|4" "--crash^1-6:0"
+  "--crash^1-2:1,1"
   "--max-memory-mb^17592186044416"
   "--select^zipf:0" "--select^zipf:nan" "--select^zipf:-1" "--select^zipf:11" "--select^zipf:"
   "--select^hot" "--execution^yes" "--accounts^1" "--accounts^10000001")
