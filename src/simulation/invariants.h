@@ -9,8 +9,10 @@
 //              is within a lag tolerance of its shard's committed tip by a
 //              deadline, and stays so from then on;
 //   progress — in the steady part of the run (from the moment everyone caught
-//              up), each shard commits at a floor rate with no long gap, and
-//              commits the offered load (minus what back-pressure refused).
+//              up), each shard commits blocks at a floor rate (or orders at
+//              least what it is offered: a backlog drained in fuller blocks)
+//              with no long gap, and commits the offered load (minus what
+//              back-pressure refused).
 // A check that could not be decided says so, and why, in unchecked().
 
 #include <functional>
@@ -148,6 +150,8 @@ class InvariantChecker {
 
   /// The highest height of `shard` an honest validator committed by time `t` (0 before any).
   types::BlockHeight shard_height_at(types::ShardId shard, types::TimestampMs t) const;
+  /// Transactions the shard's chain ordered up to time `t` (honest commits).
+  std::uint64_t shard_txs_at(types::ShardId shard, types::TimestampMs t) const;
   /// The highest round a counted validator of `shard` was in at a sample by
   /// time `t` (0 before any sample after the faults stopped).
   types::Round shard_round_at(types::ShardId shard, types::TimestampMs t) const;
@@ -176,6 +180,9 @@ class InvariantChecker {
   /// Per shard, (time, new highest committed height), in time order.
   std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::BlockHeight>>>
       tip_history_;
+  /// Per shard, (time of tip_history_'s entry, transactions in the blocks
+  /// up to that height).
+  std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, std::uint64_t>>> tx_history_;
   /// Per shard, (sample time, new highest round of a counted validator).
   std::map<types::ShardId, std::vector<std::pair<types::TimestampMs, types::Round>>> round_history_;
   /// Restarted validators still behind, exempt until their own deadline,

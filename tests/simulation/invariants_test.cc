@@ -17,8 +17,11 @@ namespace hyperscale::simulation {
 namespace {
 
 /// A chain of empty blocks above genesis.
-std::vector<types::BlockRef> chain(std::size_t length) {
+/// `length` blocks on genesis, each ordering `txs_per_block` transactions.
+std::vector<types::BlockRef> chain(std::size_t length, std::size_t txs_per_block = 0) {
   std::vector<types::BlockRef> out{core::genesis_block(0)};
+  auto tx = std::make_shared<const types::Transaction>(types::TransactionPayload{}, 0,
+                                                       std::vector<types::Ed25519Signature>{});
   for (std::size_t i = 1; i <= length; ++i) {
     types::BlockHeader h;
     h.height = i;
@@ -28,6 +31,7 @@ std::vector<types::BlockRef> chain(std::size_t length) {
     h.justify.height = i - 1;
     h.timestamp_ms = i * 100;
     types::BlockBody body;
+    body.txs.assign(txs_per_block, tx);
     h.roots = body.compute_roots();
     out.push_back(types::Block::assemble(std::move(h), std::move(body)));
   }
@@ -53,11 +57,12 @@ LivenessPolicy policy() {
 /// Commits and samples every 100 ms up to `until`.
 template <class Height, class RoundOf>
 InvariantChecker run(Height height_of, types::TimestampMs until, const OfferedLoad& load,
-                     RoundOf round_of, const LivenessPolicy& p = policy()) {
+                     RoundOf round_of, const LivenessPolicy& p = policy(),
+                     std::size_t txs_per_block = 0) {
   InvariantChecker c;
   c.set_honest_validators(4);
   c.expect_liveness(p, 1);
-  auto blocks = chain(1'000);
+  auto blocks = chain(1'000, txs_per_block);
   std::vector<types::BlockHeight> at(4, 0);
   for (types::TimestampMs t = 0; t <= until && !c.broken(); t += 100) {
     std::vector<ValidatorView> views;
@@ -112,6 +117,20 @@ TEST(InvariantChecker, AChainCrawlingBelowTheFloorBreaksProgress) {
   auto c = run([](types::ValidatorId, types::TimestampMs t) { return t / 2'000; }, 30'000);
   ASSERT_TRUE(c.results().at("progress").has_value());
   EXPECT_NE(c.results().at("progress")->find("floor"), std::string::npos);
+}
+
+TEST(InvariantChecker, AShardDrainingItsLoadInFullerBlocksIsNotCrawling) {
+  // One block every 2 s, below the 4/s floor, but each orders 100
+  // transactions: 1,400 in the steady part against 1,000 offered. That is a
+  // backlog drained in fuller blocks (10% loss, then recovery), not a crawl.
+  auto crawl = [](types::ValidatorId, types::TimestampMs t) { return t / 2'000; };
+  auto round = [](types::ValidatorId, types::TimestampMs t) { return t / 100 + 1; };
+  auto full = run(crawl, 30'000, {1'000, 0, 1'000}, round, policy(), 100);
+  EXPECT_FALSE(full.results().at("progress").has_value()) << *full.results().at("progress");
+  // Ordering less than it is offered, the same blocks are a crawl.
+  auto behind = run(crawl, 30'000, {2'000, 0, 1'900}, round, policy(), 100);
+  ASSERT_TRUE(behind.results().at("progress").has_value());
+  EXPECT_NE(behind.results().at("progress")->find("floor"), std::string::npos);
 }
 
 TEST(InvariantChecker, TheOfferedLoadMustBeCommitted) {
